@@ -1,0 +1,51 @@
+"""people-api: a users directory over HTTP, built contract-first."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import flask
+
+from people_api import db, errors
+from people_api.config import Settings
+
+MAX_BODY_BYTES = 1024 * 1024
+API_VERSION = version("people-api")
+
+
+def create_app(settings: Settings | None = None) -> flask.Flask:
+    """Build the WSGI app; creating it never touches the database."""
+    from people_api import pages
+    from people_api.users import routes as users_routes
+    from people_api.users import schemas as users_schemas
+    from people_api.users.store import UserStore
+
+    settings = settings or Settings.from_env()
+    app = flask.Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_TITLE="people-api",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "A users directory. Every error is RFC 9457 application/problem+json.",
+                "license": {"name": "MIT", "identifier": "MIT"},
+            },
+            "servers": [{"url": "http://127.0.0.1:5001", "description": "Local default"}],
+        },
+    )
+    engine = db.create_engine(settings)
+    app.extensions["people_api.settings"] = settings
+    app.extensions["people_api.engine"] = engine
+    app.extensions["people_api.users"] = UserStore(engine)
+
+    api = errors.PeopleApi(app)
+    api.register_blueprint(pages.blp)
+    api.register_blueprint(users_routes.blp)
+    for name, extras in users_schemas.SPEC_EXTRAS.items():
+        api.spec.components.schemas[name].update(extras)
+    app.extensions["people_api.api"] = api
+    return app

@@ -1,0 +1,81 @@
+"""The database: engine, table definitions and the Alembic hook that owns the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy.engine import Engine
+
+from people_api.config import Settings
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users",
+    metadata,
+    # Creation order and the pagination key; AUTOINCREMENT so SQLite never reuses a value.
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    # The email lower-cased: uniqueness is case-insensitive and enforced by the database.
+    sa.Column("email_key", sa.String(254), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("id", name="uq_users_id"),
+    sa.UniqueConstraint("email_key", name="uq_users_email_key"),
+    sa.Index("ix_users_name_seq", "name", "seq"),
+    sqlite_autoincrement=True,
+)
+
+
+def _migrations_dir() -> Path:
+    # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "migrations", here.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("people_api migrations directory not found")
+
+
+def create_engine(settings: Settings) -> Engine:
+    """One pooled Engine per app, tuned for the backend in the URL."""
+    url = sa.make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": settings.statement_timeout})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers run beside the single writer.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    timeout_ms = settings.statement_timeout * 1000
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=settings.statement_timeout,
+        connect_args={
+            "connect_timeout": settings.statement_timeout,
+            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
+        },
+    )
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with Alembic."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(_migrations_dir()))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

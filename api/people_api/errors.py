@@ -1,0 +1,147 @@
+"""The only error body: RFC 9457 problem+json, for every error the server can give."""
+
+from __future__ import annotations
+
+import http
+import json
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+import flask
+import marshmallow as ma
+from flask_smorest import Api, Blueprint
+from flask_smorest.utils import prepare_response
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import HTTPException
+
+PROBLEM = "application/problem+json"
+# Media types a request body may use; anything else is 415. PATCH also takes a merge patch.
+JSON_TYPES = frozenset({"application/json"})
+PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem: what went wrong, and for validation failures, where."""
+
+    type = ma.fields.String(
+        required=True, metadata={"description": "A URI naming the problem type.", "example": "about:blank"}
+    )
+    title = ma.fields.String(
+        required=True, metadata={"description": "The HTTP status phrase.", "example": "Not Found"}
+    )
+    status = ma.fields.Integer(
+        required=True, metadata={"description": "The HTTP status code.", "example": 404}
+    )
+    detail = ma.fields.String(
+        required=True,
+        metadata={"description": "What went wrong, for a human.", "example": "No user has this id."},
+    )
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={
+            "description": "Validation messages by field name, for 400 responses.",
+            "example": {"email": ["Not a valid email address."]},
+        },
+    )
+
+
+def problem(status: int, detail: str, *, errors: Mapping[str, list[str]] | None = None) -> NoReturn:
+    """Stop the request with a problem response."""
+    abort(status, message=detail, errors=errors)
+
+
+def _field_errors(messages: Any) -> dict[str, list[str]]:
+    """Flatten webargs' {location: {field: [msg]}} into {field: [msg]}."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                name = "body" if key == ma.SCHEMA else str(key)
+                walk(f"{prefix}.{name}" if prefix else name, inner)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            flat.setdefault(prefix or "body", []).extend(value)
+        else:
+            flat.setdefault(prefix or "body", []).append(str(value))
+
+    if isinstance(messages, Mapping):
+        for location_errors in messages.values():
+            walk("", location_errors)
+    return flat
+
+
+def problem_response(error: HTTPException) -> flask.Response:
+    """Render any HTTPException, raised by us or by Flask/Werkzeug, as problem+json."""
+    status = error.code or 500
+    data: Mapping[str, Any] = getattr(error, "data", None) or {}
+    errors = data.get("errors") or _field_errors(data.get("messages"))
+    detail = data.get("message") or ("The request is not valid; see errors." if errors else error.description)
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or http.HTTPStatus(status).description,
+    }
+    if errors:
+        body["errors"] = errors
+    response = flask.Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    # Werkzeug puts headers such as Allow (405) on the exception itself.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class Parser(FlaskParser):
+    """webargs parser answering 400 for bad input and 415 for a body that is not JSON."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
+        if req.mimetype not in (PATCH_TYPES if req.method == "PATCH" else JSON_TYPES):
+            problem(415, "The request body must be JSON (Content-Type: application/json).")
+        raw = req.get_data(cache=True)
+        if not raw:
+            return core.missing
+        try:
+            return json.loads(raw.decode("utf-8"))
+        # ValueError covers bad syntax, bad UTF-8 and over-long integers;
+        # RecursionError covers absurdly deep nesting.
+        except (ValueError, RecursionError):
+            abort(
+                400, message="The request body is not valid JSON.", messages={"json": ["Invalid JSON body."]}
+            )
+
+
+class PeopleBlueprint(Blueprint):
+    """A smorest Blueprint whose arguments answer problem+json 400s."""
+
+    ARGUMENTS_PARSER = Parser()
+
+    def problem_response(self, status: int, description: str) -> Any:
+        """Document that the operation may answer `status` with a problem."""
+        return self.alt_response(status, schema=ProblemSchema, content_type=PROBLEM, description=description)
+
+
+class PeopleApi(Api):  # type: ignore[misc]
+    """smorest Api that documents and renders every error as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+    # Each operation lists exactly the errors it can return; no catch-all default.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error: HTTPException) -> flask.Response:
+        return problem_response(error)
+
+    def _register_responses(self) -> None:
+        # smorest registers its shared error responses as application/json; ours are problem+json.
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)

@@ -1,0 +1,1 @@
+"""The users resource: wire format, HTTP routes and SQL store."""

@@ -1,0 +1,152 @@
+"""The users wire format: the single source of truth for what goes in and out."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any
+
+import marshmallow as ma
+from email_validator import EmailNotValidError, validate_email
+from marshmallow import validate
+
+# A name has at least one non-space character and no NUL (PostgreSQL cannot store NUL).
+NAME_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+MAX_LIMIT = 1000
+
+
+def _valid_unicode(value: str) -> None:
+    # JSON can smuggle lone surrogates ("\ud800") that no database can store as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ma.ValidationError("Not valid Unicode text.") from None
+
+
+def _email(value: str) -> None:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ma.ValidationError(f"Not a valid email address: {error}") from None
+
+
+def _name_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=[validate.Length(min=1, max=200), validate.Regexp(NAME_PATTERN), _valid_unicode],
+        metadata={
+            "description": "Display name, 1-200 characters; surrounding whitespace is trimmed.",
+            "example": "John",
+        },
+        **kwargs,
+    )
+
+
+def _email_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=[validate.Length(min=3, max=254), _email],
+        metadata={
+            "format": "email",
+            "description": "Email address, unique among users regardless of case.",
+            "example": "john@example.com",
+        },
+        **kwargs,
+    )
+
+
+class Cursor(ma.fields.String):
+    """An opaque page position: the base64url of the last row's key."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return base64.urlsafe_b64encode(struct.pack(">q", value)).rstrip(b"=").decode()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            (key,) = struct.unpack(">q", raw)
+        except (ValueError, struct.error):
+            raise ma.ValidationError("Not a valid cursor.") from None
+        # Only the exact text this server issued is a cursor.
+        if key < 0 or self._serialize(key, attr, None) != text:
+            raise ma.ValidationError("Not a valid cursor.")
+        return int(key)
+
+
+class UserCreateSchema(ma.Schema):
+    """The body that creates a user."""
+
+    name = _name_field(required=True)
+    email = _email_field(required=True)
+
+    @ma.post_load
+    def _trim(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "name" in data:
+            data["name"] = data["name"].strip()
+        return data
+
+
+class UserReplaceSchema(UserCreateSchema):
+    """The body that replaces a user: every writable field."""
+
+
+class UserPatchSchema(UserCreateSchema):
+    """A JSON merge patch of a user: at least one field."""
+
+    name = _name_field()
+    email = _email_field()
+
+    @ma.validates_schema
+    def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data:
+            raise ma.ValidationError("Give at least one field to change.")
+
+
+class UserSchema(ma.Schema):
+    """A user as the server returns it."""
+
+    id = ma.fields.UUID(
+        required=True,
+        dump_only=True,
+        metadata={"description": "Server-made UUID4.", "example": "864d82a5-e4e2-4b17-8358-d0d66d34e470"},
+    )
+    name = ma.fields.String(required=True, metadata={"example": "John"})
+    email = ma.fields.String(required=True, metadata={"format": "email", "example": "john@example.com"})
+    created_at = ma.fields.AwareDateTime(required=True, dump_only=True)
+    updated_at = ma.fields.AwareDateTime(required=True, dump_only=True)
+
+
+class UserListSchema(ma.Schema):
+    """One page of users in creation order."""
+
+    users = ma.fields.List(ma.fields.Nested(UserSchema), required=True)
+    next_cursor = Cursor(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null on the last page."},
+    )
+
+
+class UserQueryArgsSchema(ma.Schema):
+    """Filters and paging for the user list."""
+
+    name = ma.fields.String(
+        validate=validate.Regexp(NO_NUL_PATTERN),
+        metadata={"description": "Only users with exactly this name."},
+    )
+    email = ma.fields.String(
+        validate=validate.Regexp(NO_NUL_PATTERN),
+        metadata={"description": "Only the user with this email, compared case-insensitively."},
+    )
+    limit = ma.fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": "Page size."},
+    )
+    cursor = Cursor(metadata={"description": "`next_cursor` from the previous page."})
+
+
+# What marshmallow cannot say about a schema, added to its OpenAPI component.
+SPEC_EXTRAS = {"UserPatch": {"minProperties": 1}}

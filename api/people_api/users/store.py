@@ -1,0 +1,154 @@
+"""Users in SQL (SQLAlchemy Core); no HTTP here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from people_api.db import users
+
+
+class UserNotFound(LookupError):
+    """No user has this id."""
+
+
+class EmailTaken(ValueError):
+    """Another user already has this email, compared case-insensitively."""
+
+
+class VersionMismatch(ValueError):
+    """The user changed since the version the caller holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One stored user."""
+
+    seq: int
+    id: uuid.UUID
+    name: str
+    email: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _row(row: Any) -> UserRow:
+    return UserRow(
+        seq=row.seq,
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        version=row.version,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+_COLUMNS = (
+    users.c.seq,
+    users.c.id,
+    users.c.name,
+    users.c.email,
+    users.c.version,
+    users.c.created_at,
+    users.c.updated_at,
+)
+
+
+class UserStore:
+    """Every query the users resource needs, each an indexed lookup."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create(self, *, name: str, email: str) -> UserRow:
+        """Insert a user; EmailTaken if the email is in use."""
+        now = datetime.now(UTC)
+        values = {
+            "id": uuid.uuid4(),
+            "name": name,
+            "email": email,
+            "email_key": email.lower(),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(users.insert().values(values).returning(*_COLUMNS)).one()
+        except sa.exc.IntegrityError:
+            raise EmailTaken(email) from None
+        return _row(row)
+
+    def get(self, user_id: uuid.UUID) -> UserRow:
+        """The user with this id, or UserNotFound."""
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(*_COLUMNS).where(users.c.id == user_id)).one_or_none()
+        if row is None:
+            raise UserNotFound(user_id)
+        return _row(row)
+
+    def list_page(
+        self, *, limit: int, after: int | None = None, name: str | None = None, email: str | None = None
+    ) -> tuple[list[UserRow], int | None]:
+        """Up to `limit` users after the `after` key in creation order, and the next key if more exist."""
+        query = sa.select(*_COLUMNS).order_by(users.c.seq).limit(limit + 1)
+        if after is not None:
+            query = query.where(users.c.seq > after)
+        if name is not None:
+            query = query.where(users.c.name == name)
+        if email is not None:
+            query = query.where(users.c.email_key == email.lower())
+        with self._engine.connect() as conn:
+            rows = [_row(row) for row in conn.execute(query)]
+        if len(rows) > limit:
+            return rows[:limit], rows[limit - 1].seq
+        return rows, None
+
+    def update(
+        self, user_id: uuid.UUID, *, changes: dict[str, str], if_versions: Collection[int] | None = None
+    ) -> UserRow:
+        """Apply `changes`, bumping the version; the version check is part of the UPDATE itself."""
+        values: dict[str, Any] = dict(changes)
+        if "email" in values:
+            values["email_key"] = values["email"].lower()
+        values["version"] = users.c.version + 1
+        values["updated_at"] = datetime.now(UTC)
+        statement = users.update().where(users.c.id == user_id)
+        if if_versions is not None:
+            statement = statement.where(users.c.version.in_(if_versions))
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(statement.values(values).returning(*_COLUMNS)).one_or_none()
+        except sa.exc.IntegrityError:
+            raise EmailTaken(changes.get("email", "")) from None
+        if row is None:
+            self._raise_missing_or_stale(user_id)
+        return _row(row)
+
+    def delete(self, user_id: uuid.UUID, *, if_versions: Collection[int] | None = None) -> None:
+        """Delete the user; with `if_versions`, only if it is still at one of them."""
+        statement = users.delete().where(users.c.id == user_id)
+        if if_versions is not None:
+            statement = statement.where(users.c.version.in_(if_versions))
+        with self._engine.begin() as conn:
+            deleted = conn.execute(statement).rowcount
+        if deleted == 0:
+            self._raise_missing_or_stale(user_id)
+
+    def _raise_missing_or_stale(self, user_id: uuid.UUID) -> None:
+        # The conditional write already decided; this read only names the reason.
+        self.get(user_id)
+        raise VersionMismatch(user_id)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="UserReplace")
+
+
+@_attrs_define
+class UserReplace:
+    """
+    Attributes:
+        email (str): Email address, unique among users regardless of case. Example: john@example.com.
+        name (str): Display name, 1-200 characters; surrounding whitespace is trimmed. Example: John.
+    """
+
+    email: str
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        email = self.email
+
+        name = self.name
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "email": email,
+                "name": name,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        email = d.pop("email")
+
+        name = d.pop("name")
+
+        user_replace = cls(
+            email=email,
+            name=name,
+        )
+
+        return user_replace

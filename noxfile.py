@@ -1,0 +1,124 @@
+"""Every developer and CI entry point for people-api; `nox -l` lists them."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2026.10.20"
+nox.options.default_venv_backend = "uv"
+# Keep session venvs between local runs (mypy's cache is slow to build); CI starts clean anyway.
+nox.options.reuse_venv = "yes"
+nox.options.error_on_external_run = True
+nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract"]
+
+ROOT = Path(__file__).parent
+CI = os.environ.get("CI") == "true"
+
+
+def sync(session: nox.Session, *groups: str, project: bool = True) -> None:
+    """Install exactly what uv.lock pins for these dependency groups into the session venv."""
+    args = ["uv", "sync", "--locked", "--no-default-groups", *(f"--group={group}" for group in groups)]
+    if not project:
+        args.append("--no-install-project")
+    session.run_install(*args, env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location})
+
+
+@nox.session(tags=["check"])
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    sync(session, "lint", project=False)
+    session.run("ruff", "check", *session.posargs)
+    session.run("ruff", "format", "--check", "--diff")
+
+
+@nox.session(tags=["check"])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the server, the contract tests and this file."""
+    sync(session, "typing")
+    session.run("mypy", "api/people_api", "contract-tests", "noxfile.py", *session.posargs)
+
+
+@nox.session(tags=["test"])
+@nox.parametrize("db", ["sqlite", "postgres"])
+def tests(session: nox.Session, db: str) -> None:
+    """Server tests with branch coverage, on one database engine."""
+    sync(session, "tests")
+    env = {"COVERAGE_FILE": f".coverage.{db}", "PEOPLE_API_TEST_DB": db}
+    session.run("coverage", "erase", env=env)
+    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "report", env=env)
+
+
+@nox.session(tags=["contract"])
+def spec(session: nox.Session) -> None:
+    """Check spec/ is exactly what the code generates and is valid; `-- --write` updates it."""
+    sync(session, "codegen")
+    if "--write" in session.posargs:
+        session.run("people-api", "spec", "write", "spec")
+    session.run("people-api", "spec", "check", "spec")
+    session.run("openapi-spec-validator", "spec/openapi.json", "spec/openapi.yaml")
+
+
+@nox.session(tags=["contract"])
+def client(session: nox.Session) -> None:
+    """Regenerate the client from spec/ and fail on any difference; `-- --write` updates it."""
+    sync(session, "codegen", project=False)
+    target = ROOT / "client"
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "client"
+        session.run(
+            "openapi-python-client", "generate",
+            "--path", "spec/openapi.json",
+            "--config", "client/config.yaml",
+            "--output-path", str(generated),
+            "--meta", "uv",
+            "--fail-on-warning",
+        )  # fmt: skip
+        shutil.copy(target / "config.yaml", generated / "config.yaml")
+        if "--write" in session.posargs:
+            shutil.rmtree(target)
+            shutil.copytree(generated, target)
+        differences = _tree_differences(generated, target)
+    if differences:
+        session.error(f"client/ differs from the spec: {differences}; run `nox -s client -- --write`.")
+    session.run("mypy", "--strict", "client/people_api_client")
+
+
+def _tree_differences(left: Path, right: Path) -> list[str]:
+    """Relative paths that are missing on one side or differ in content."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.funny_files)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right, ignore=["__pycache__", ".mypy_cache", ".ruff_cache"]), "")
+    return found
+
+
+@nox.session(tags=["contract"])
+def contract(session: nox.Session) -> None:
+    """Schemathesis (every check, every phase) and generated-client round trips, in process and
+    against a real `people-api serve` process."""
+    sync(session, "contract")
+    session.run("pytest", "contract-tests", *session.posargs)
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """Serve the API on the embedded default (127.0.0.1:5001); posargs go to `people-api serve`."""
+    sync(session)
+    session.run("people-api", "serve", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()
