@@ -23,9 +23,8 @@ CI = os.environ.get("CI") == "true"
 
 def sync(session: nox.Session, *groups: str, project: bool = True) -> None:
     """Install exactly what uv.lock pins for these dependency groups into the session venv."""
-    args = ["uv", "sync", "--locked", "--no-default-groups", *(f"--group={group}" for group in groups)]
-    if not project:
-        args.append("--no-install-project")
+    flag = "--group" if project else "--only-group"
+    args = ["uv", "sync", "--locked", "--no-default-groups", *(f"{flag}={group}" for group in groups)]
     session.run_install(*args, env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location})
 
 

@@ -74,27 +74,6 @@ def _stale() -> Any:
     problem(412, "The user has changed since the version in If-Match; fetch it again.")
 
 
-class IfMatchSchema(schemas.ma.Schema):
-    """Optimistic concurrency for writes."""
-
-    if_match = schemas.ma.fields.String(
-        data_key="If-Match",
-        metadata={
-            "description": "Only act if the user's ETag is one of these; otherwise 412.",
-            "example": '"1"',
-        },
-    )
-
-
-class IfNoneMatchSchema(schemas.ma.Schema):
-    """Conditional reads."""
-
-    if_none_match = schemas.ma.fields.String(
-        data_key="If-None-Match",
-        metadata={"description": "Answer 304 if the user's ETag is one of these.", "example": '"1"'},
-    )
-
-
 @blp.route("")
 class Users(MethodView):
     """The user collection."""
@@ -133,14 +112,13 @@ class Users(MethodView):
 class UserById(MethodView):
     """One user."""
 
-    @blp.doc(operationId="get_user")
-    @blp.arguments(IfNoneMatchSchema, location="headers")
+    @blp.doc(operationId="get_user", parameters=[schemas.IF_NONE_MATCH])
     @blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(
         304, description="The user still has the ETag given in If-None-Match.", headers={"ETag": ETAG_HEADER}
     )
     @blp.problem_response(404, "No user has this id.")
-    def get(self, _headers: dict[str, str], user_id: uuid.UUID) -> Any:
+    def get(self, user_id: uuid.UUID) -> Any:
         """Get a user by id."""
         try:
             user = _store().get(user_id)
@@ -151,8 +129,7 @@ class UserById(MethodView):
             return flask.Response(status=304, headers={"ETag": etag})
         return user, {"ETag": etag}
 
-    @blp.doc(operationId="replace_user")
-    @blp.arguments(IfMatchSchema, location="headers")
+    @blp.doc(operationId="replace_user", parameters=[schemas.IF_MATCH])
     @blp.arguments(schemas.UserReplaceSchema, example={"name": "John", "email": "john@example.com"})
     @blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER})
     @blp.problem_response(404, "No user has this id.")
@@ -160,13 +137,16 @@ class UserById(MethodView):
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
-    def put(self, _headers: dict[str, str], body: dict[str, str], user_id: uuid.UUID) -> Any:
+    def put(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Replace a user's name and email."""
         return _write(user_id, body)
 
     # Plain application/json is accepted too, read as a merge patch.
-    @blp.doc(operationId="update_user", requestBody={"content": {"application/json": _PATCH_BODY}})
-    @blp.arguments(IfMatchSchema, location="headers")
+    @blp.doc(
+        operationId="update_user",
+        parameters=[schemas.IF_MATCH],
+        requestBody={"content": {"application/json": _PATCH_BODY}},
+    )
     @blp.arguments(
         schemas.UserPatchSchema, content_type="application/merge-patch+json", example={"name": "Johnny"}
     )
@@ -176,16 +156,15 @@ class UserById(MethodView):
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
-    def patch(self, _headers: dict[str, str], body: dict[str, str], user_id: uuid.UUID) -> Any:
+    def patch(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Change some of a user's fields (JSON merge patch; null is not allowed)."""
         return _write(user_id, body)
 
-    @blp.doc(operationId="delete_user")
-    @blp.arguments(IfMatchSchema, location="headers")
+    @blp.doc(operationId="delete_user", parameters=[schemas.IF_MATCH])
     @blp.response(204)
     @blp.problem_response(404, "No user has this id.")
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
-    def delete(self, _headers: dict[str, str], user_id: uuid.UUID) -> Any:
+    def delete(self, user_id: uuid.UUID) -> Any:
         """Delete a user."""
         try:
             _store().delete(user_id, if_versions=_expected_versions())

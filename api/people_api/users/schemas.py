@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import struct
 from typing import Any
 
@@ -10,8 +11,18 @@ import marshmallow as ma
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import validate
 
-# A name has at least one non-space character and no NUL (PostgreSQL cannot store NUL).
-NAME_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Whitespace spelled out, because Python's \s and ECMA-262's \s (what spec readers and fuzzers use)
+# disagree on a few characters; this is both sets together, and it is exactly what trimming removes.
+WHITESPACE = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000\ufeff")
+)
+_WHITESPACE_CLASS = (
+    r"\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+# A name has at least one character that is not whitespace, and no NUL (PostgreSQL cannot store NUL).
+NAME_PATTERN = rf"^[^\u0000]*[^{_WHITESPACE_CLASS}\u0000][^\u0000]*$"
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 MAX_LIMIT = 1000
 
@@ -25,8 +36,10 @@ def _valid_unicode(value: str) -> None:
 
 
 def _email(value: str) -> None:
+    # Syntax only (RFC 5322 dot-atom, internationalised allowed): a directory must not guess
+    # which domains deliver mail, so dotless and reserved test domains are accepted.
     try:
-        validate_email(value, check_deliverability=False)
+        validate_email(value, check_deliverability=False, globally_deliverable=False, test_environment=True)
     except EmailNotValidError as error:
         raise ma.ValidationError(f"Not a valid email address: {error}") from None
 
@@ -54,25 +67,47 @@ def _email_field(**kwargs: Any) -> ma.fields.String:
     )
 
 
+# The base64url of a non-negative big-endian int64, as the server writes it: the first character
+# keeps the sign bit clear and the last carries no stray padding bits, so every string that
+# matches is a cursor this server could have issued.
+CURSOR_PATTERN = r"^[A-Za-f][A-Za-z0-9_-]{9}[AEIMQUYcgkosw048]$"
+
+
 class Cursor(ma.fields.String):
     """An opaque page position: the base64url of the last row's key."""
+
+    def __init__(self, *, metadata: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(metadata={"pattern": CURSOR_PATTERN, **metadata}, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
             return None
         return base64.urlsafe_b64encode(struct.pack(">q", value)).rstrip(b"=").decode()
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            (key,) = struct.unpack(">q", raw)
-        except (ValueError, struct.error):
-            raise ma.ValidationError("Not a valid cursor.") from None
-        # Only the exact text this server issued is a cursor.
-        if key < 0 or self._serialize(key, attr, None) != text:
+        if not re.fullmatch(CURSOR_PATTERN, text):
             raise ma.ValidationError("Not a valid cursor.")
+        (key,) = struct.unpack(">q", base64.urlsafe_b64decode(text + "="))
         return int(key)
+
+
+# Conditional-request headers, as OpenAPI parameter objects: they are read by werkzeug, not loaded
+# by a schema, because any string is a well-formed (if perhaps unmatched) entity-tag list.
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "description": "Act only if the user's current ETag is one of these; otherwise 412.",
+    "schema": {"type": "string", "example": '"1"'},
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "Answer 304 if the user's current ETag is one of these.",
+    "schema": {"type": "string", "example": '"1"'},
+}
 
 
 class UserCreateSchema(ma.Schema):
@@ -84,7 +119,7 @@ class UserCreateSchema(ma.Schema):
     @ma.post_load
     def _trim(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
         if "name" in data:
-            data["name"] = data["name"].strip()
+            data["name"] = data["name"].strip(WHITESPACE)
         return data
 
 

@@ -1,6 +1,5 @@
 """Contains all the data models used in inputs/outputs"""
 
-from .pagination_metadata import PaginationMetadata
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .user import User
@@ -10,7 +9,6 @@ from .user_patch import UserPatch
 from .user_replace import UserReplace
 
 __all__ = (
-    "PaginationMetadata",
     "Problem",
     "ProblemErrors",
     "User",

@@ -1,0 +1,41 @@
+"""Which documented (operationId, status) pairs the contract tests have produced."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every operation object in the spec (path items also hold `parameters`)."""
+    return [
+        operation
+        for path_item in spec["paths"].values()
+        for method, operation in path_item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+class StatusRecorder:
+    """Maps each response the client saw back to its operationId and remembers the status."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.seen: set[tuple[str, str]] = set()
+        self._routes: list[tuple[str, re.Pattern[str], str]] = []
+        for path, operations in spec["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(path)) + "$")
+            for method, operation in operations.items():
+                if method not in HTTP_METHODS:
+                    continue
+                self._routes.append((method.upper(), pattern, operation["operationId"]))
+
+    def record(self, response: httpx.Response) -> None:
+        request = response.request
+        for method, pattern, operation_id in self._routes:
+            if request.method == method and pattern.match(request.url.path):
+                self.seen.add((operation_id, str(response.status_code)))
+                return
