@@ -21,8 +21,10 @@ WHITESPACE = (
 _WHITESPACE_CLASS = (
     r"\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-# A name has at least one character that is not whitespace, and no NUL (PostgreSQL cannot store NUL).
-NAME_PATTERN = rf"^[^\u0000]*[^{_WHITESPACE_CLASS}\u0000][^\u0000]*$"
+# A name is 1-200 characters once surrounding whitespace is trimmed, and has no NUL (PostgreSQL
+# cannot store it). The pattern says exactly that, so the spec and the server agree on every string.
+_W = _WHITESPACE_CLASS
+NAME_PATTERN = rf"^[{_W}]*[^{_W}\u0000]([^\u0000]{{0,198}}[^{_W}\u0000])?[{_W}]*$"
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 MAX_LIMIT = 1000
 
@@ -46,7 +48,7 @@ def _email(value: str) -> None:
 
 def _name_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Length(min=1, max=200), validate.Regexp(NAME_PATTERN), _valid_unicode],
+        validate=[validate.Regexp(NAME_PATTERN), _valid_unicode],
         metadata={
             "description": "Display name, 1-200 characters; surrounding whitespace is trimmed.",
             "example": "John",
