@@ -61,7 +61,7 @@ def recorder(spec: dict[str, Any]) -> StatusRecorder:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `people-api serve` (two granian workers) on a free port over a fresh SQLite file."""
+    """A real `people-api serve` (2 workers x 4 threads) on a free port over a fresh SQLite file."""
     database = tmp_path_factory.mktemp("server") / "people.db"
     port = unused_port()
     env = {**os.environ, "PEOPLE_API_DATABASE_URL": f"sqlite:///{database}"}

@@ -34,6 +34,21 @@ users = sa.Table(
 )
 
 
+# Idempotency-Key records: the first request's response, replayed to retries for 24 hours.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    # sha256 of what the request asked for; the same key with another request is a 422.
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("locked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("response_status", sa.Integer(), nullable=True),
+    sa.Column("response_body", sa.Text(), nullable=True),
+    sa.Column("response_headers", sa.Text(), nullable=True),
+)
+
+
 def _migrations_dir() -> Path:
     # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
     here = Path(__file__).resolve().parent

@@ -72,12 +72,8 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
     return flat
 
 
-def problem_response(error: HTTPException) -> flask.Response:
-    """Render any HTTPException, raised by us or by Flask/Werkzeug, as problem+json."""
-    status = error.code or 500
-    data: Mapping[str, Any] = getattr(error, "data", None) or {}
-    errors = data.get("errors") or _field_errors(data.get("messages"))
-    detail = data.get("message") or ("The request is not valid; see errors." if errors else error.description)
+def problem_body(status: int, detail: str | None, errors: Mapping[str, list[str]] | None = None) -> str:
+    """The problem+json document for a status, as sent on the wire."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
@@ -86,7 +82,23 @@ def problem_response(error: HTTPException) -> flask.Response:
     }
     if errors:
         body["errors"] = errors
-    response = flask.Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    return json.dumps(body)
+
+
+def problem_reply(
+    status: int, detail: str | None, errors: Mapping[str, list[str]] | None = None
+) -> flask.Response:
+    """A problem+json response, for views that return their errors rather than raise them."""
+    return flask.Response(problem_body(status, detail, errors), status=status, mimetype=PROBLEM)
+
+
+def problem_response(error: HTTPException) -> flask.Response:
+    """Render any HTTPException, raised by us or by Flask/Werkzeug, as problem+json."""
+    status = error.code or 500
+    data: Mapping[str, Any] = getattr(error, "data", None) or {}
+    errors = data.get("errors") or _field_errors(data.get("messages"))
+    detail = data.get("message") or ("The request is not valid; see errors." if errors else error.description)
+    response = problem_reply(status, detail, errors)
     # Werkzeug puts headers such as Allow (405) on the exception itself.
     for name, value in error.get_headers():
         if name.lower() != "content-type":

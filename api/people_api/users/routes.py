@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
 from typing import Any
 
 import flask
 from flask.views import MethodView
+from sqlalchemy.engine import Connection
 
-from people_api.errors import PeopleBlueprint, problem
+from people_api.errors import PeopleBlueprint, problem, problem_reply
+from people_api.idempotency import IdempotencyKeys, KeyInUse, KeyReused, SavedResponse
 from people_api.users import schemas
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
 
@@ -21,7 +25,15 @@ ETAG_HEADER = {
     "description": "The user's current version, a strong entity tag.",
     "schema": {"type": "string"},
 }
-LOCATION_HEADER = {"description": "The new user's URL.", "schema": {"type": "string"}}
+CREATED_HEADERS = {
+    "Location": {"description": "The new user's URL.", "schema": {"type": "string"}},
+    "ETag": ETAG_HEADER,
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the saved response to an earlier request "
+        "with the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
 # Versions are small positive integers; anything else in If-Match can never match.
 _VERSION_TAG = re.compile(r"^[0-9]{1,9}$")
 
@@ -46,6 +58,11 @@ _USER_LINKS = {
 _PATCH_BODY = {"schema": {"$ref": "#/components/schemas/UserPatch"}}
 
 
+def _keys() -> IdempotencyKeys:
+    keys: IdempotencyKeys = flask.current_app.extensions["people_api.idempotency"]
+    return keys
+
+
 def _store() -> UserStore:
     store: UserStore = flask.current_app.extensions["people_api.users"]
     return store
@@ -66,8 +83,13 @@ def _not_found(user_id: uuid.UUID) -> Any:
     problem(404, f"No user has id {user_id}.")
 
 
+def _email_taken_problem(email: str) -> tuple[str, dict[str, list[str]]]:
+    return "Another user already has this email address.", {"email": [f"{email} is taken."]}
+
+
 def _email_taken(email: str) -> Any:
-    problem(409, "Another user already has this email address.", errors={"email": [f"{email} is taken."]})
+    detail, errors = _email_taken_problem(email)
+    problem(409, detail, errors=errors)
 
 
 def _stale() -> Any:
@@ -93,19 +115,70 @@ class Users(MethodView):
         return {"users": rows, "next_cursor": next_key}
 
     @blp.doc(operationId="create_user", responses={201: {"links": _USER_LINKS}})
+    @blp.arguments(schemas.CreateHeadersSchema, location="headers")
     @blp.arguments(schemas.UserCreateSchema, example={"name": "John", "email": "john@example.com"})
-    @blp.response(201, schemas.UserSchema, headers={"Location": LOCATION_HEADER, "ETag": ETAG_HEADER})
-    @blp.problem_response(409, "Another user already has this email (compared case-insensitively).")
+    @blp.response(201, schemas.UserSchema, headers=CREATED_HEADERS)
+    @blp.problem_response(
+        409,
+        "Another user already has this email (compared case-insensitively), "
+        "or a request with the same Idempotency-Key is still running.",
+    )
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
-    def post(self, body: dict[str, str]) -> Any:
-        """Create a user."""
+    @blp.problem_response(422, "The Idempotency-Key was first used with a different body.")
+    def post(self, headers: dict[str, str], body: dict[str, str]) -> Any:
+        """Create a user.
+
+        Send an Idempotency-Key to make retries safe: they get the first response back.
+        """
+        key = headers.get("idempotency_key")
+        if key is None:
+            return _create(body)
+        keys = _keys()
         try:
-            user = _store().create(name=body["name"], email=body["email"])
-        except EmailTaken:
-            return _email_taken(body["email"])
-        location = flask.url_for("users.UserById", user_id=user.id)
-        return user, {"Location": location, "ETag": _etag(user)}
+            saved = keys.claim(key, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
+        except KeyReused:
+            return problem(422, "This Idempotency-Key was first used with a different request body.")
+        except KeyInUse:
+            return problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
+        if saved is not None:
+            return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
+        try:
+            return _create(body, key=key)
+        except Exception:
+            keys.release(key)  # Unfinished: let a retry run it again.
+            raise
+
+
+def _create(body: dict[str, str], key: str | None = None) -> flask.Response:
+    """Insert the user; with a key, save the response in the same transaction as the user."""
+
+    def save(conn: Connection, user: UserRow) -> None:
+        assert key is not None
+        _keys().complete(key, _saved(_created(user)), conn)
+
+    try:
+        user = _store().create(name=body["name"], email=body["email"], also=save if key else None)
+    except EmailTaken:
+        response = problem_reply(409, *_email_taken_problem(body["email"]))
+        if key is not None:
+            _keys().complete(key, _saved(response))
+        return response
+    return _created(user)
+
+
+def _created(user: UserRow) -> flask.Response:
+    response = flask.jsonify(schemas.UserSchema().dump(user))
+    response.status_code = 201
+    response.headers["Location"] = flask.url_for("users.UserById", user_id=user.id)
+    response.headers["ETag"] = _etag(user)
+    return response
+
+
+def _saved(response: flask.Response) -> SavedResponse:
+    kept = ("Content-Type", "Location", "ETag")
+    headers = {name: response.headers[name] for name in kept if name in response.headers}
+    return SavedResponse(response.status_code, response.get_data(as_text=True), headers)
 
 
 @blp.route("/<uuid:user_id>")

@@ -112,6 +112,23 @@ IF_NONE_MATCH = {
 }
 
 
+class CreateHeadersSchema(ma.Schema):
+    """Headers of a create."""
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=255),
+        metadata={
+            "description": (
+                "Makes the create safe to retry: for 24 hours a request with the same key and body "
+                "gets the first response again (with Idempotent-Replayed: true) and creates nothing; "
+                "the same key with another body is a 422; a retry while the first is running is a 409."
+            ),
+            "example": "5f0c7c1e-create-ada",
+        },
+    )
+
+
 class UserCreateSchema(ma.Schema):
     """The body that creates a user."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import users
 
@@ -73,8 +73,13 @@ class UserStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def create(self, *, name: str, email: str) -> UserRow:
-        """Insert a user; EmailTaken if the email is in use."""
+    def create(
+        self, *, name: str, email: str, also: Callable[[Connection, UserRow], None] | None = None
+    ) -> UserRow:
+        """Insert a user; EmailTaken if the email is in use.
+
+        `also` runs in the same transaction, so what it writes commits or vanishes with the user.
+        """
         now = datetime.now(UTC)
         values = {
             "id": uuid.uuid4(),
@@ -87,10 +92,12 @@ class UserStore:
         }
         try:
             with self._engine.begin() as conn:
-                row = conn.execute(users.insert().values(values).returning(*_COLUMNS)).one()
+                user = _row(conn.execute(users.insert().values(values).returning(*_COLUMNS)).one())
+                if also is not None:
+                    also(conn, user)
         except sa.exc.IntegrityError:
             raise EmailTaken(email) from None
-        return _row(row)
+        return user
 
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""

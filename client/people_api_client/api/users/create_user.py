@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.user import User
 from ...models.user_create import UserCreate
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -56,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_415
 
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -75,10 +83,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
     Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         body (UserCreate):
 
     Raises:
@@ -91,6 +103,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -104,10 +117,14 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Create a user.
 
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
     Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         body (UserCreate):
 
     Raises:
@@ -121,6 +138,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -128,10 +146,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
     Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         body (UserCreate):
 
     Raises:
@@ -144,6 +166,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -155,10 +178,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Create a user.
 
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
     Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         body (UserCreate):
 
     Raises:
@@ -173,5 +200,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
