@@ -44,7 +44,7 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(tags=["test"])
-@nox.parametrize("db", ["sqlite", "postgres"])
+@nox.parametrize("db", ["sqlite", "postgres"], ids=["sqlite", "postgres"])
 def tests(session: nox.Session, db: str) -> None:
     """Server tests with branch coverage, on one database engine."""
     sync(session, "tests")
@@ -56,12 +56,14 @@ def tests(session: nox.Session, db: str) -> None:
 
 @nox.session(tags=["contract"])
 def spec(session: nox.Session) -> None:
-    """Check spec/ is exactly what the code generates and is valid; `-- --write` updates it."""
+    """Check spec/ is exactly what the code generates, is valid and breaks nothing in
+    spec/released/ (the last released contract); `-- --write` updates spec/ but never spec/released/."""
     sync(session, "codegen")
     if "--write" in session.posargs:
         session.run("people-api", "spec", "write", "spec")
     session.run("people-api", "spec", "check", "spec")
     session.run("openapi-spec-validator", "spec/openapi.json", "spec/openapi.yaml")
+    session.run("people-api", "spec", "compat")
 
 
 @nox.session(tags=["contract"])
@@ -105,11 +107,12 @@ def _tree_differences(left: Path, right: Path) -> list[str]:
 
 
 @nox.session(tags=["contract"])
-def contract(session: nox.Session) -> None:
-    """Schemathesis (every check, every phase) and generated-client round trips, in process and
-    against a real `people-api serve` process."""
+@nox.parametrize("db", ["sqlite", "postgres"], ids=["sqlite", "postgres"])
+def contract(session: nox.Session, db: str) -> None:
+    """Schemathesis (every check, every phase), client round trips and races, in process and
+    against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    session.run("pytest", "contract-tests", *session.posargs)
+    session.run("pytest", "contract-tests", *session.posargs, env={"PEOPLE_API_TEST_DB": db})
 
 
 @nox.session(default=False)

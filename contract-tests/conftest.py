@@ -3,22 +3,33 @@ and a record of every (operationId, status) pair the tests saw."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from recording import StatusRecorder
+from sqlalchemy.pool import NullPool
 
 from people_api_client import Client
 
+ENGINE = os.environ.get("PEOPLE_API_TEST_DB", "sqlite")
+# Trust auth on the project's machines; `test` always exists and is only used to create databases.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PEOPLE_API_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "spec" / "openapi.json"
 SCHEMATHESIS_CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
@@ -59,27 +70,84 @@ def recorder(spec: dict[str, Any]) -> StatusRecorder:
     return StatusRecorder(spec)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `people-api serve` (2 workers x 4 threads) on a free port over a fresh SQLite file."""
-    database = tmp_path_factory.mktemp("server") / "people.db"
+def unreachable(message: str) -> None:
+    """A missing PostgreSQL fails a CI run and skips a local one."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextlib.contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """CREATE a people_contract_<random> database on the shared server; DROP it afterwards."""
+    admin = sa.create_engine(
+        POSTGRES_ADMIN_URL,
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 5},
+    )
+    name = f"people_contract_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        unreachable(f"PostgreSQL at {POSTGRES_ADMIN_URL} is unreachable: {error}")
+    try:
+        yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def fresh_database(engine: str, directory: Path) -> Iterator[str]:
+    """The URL of an empty database on `engine`, migrated by `people-api db upgrade`."""
+    with contextlib.ExitStack() as stack:
+        if engine == "postgres":
+            url = stack.enter_context(fresh_postgres_database())
+        else:
+            url = f"sqlite:///{directory / 'people.db'}"
+        env = {**os.environ, "PEOPLE_API_DATABASE_URL": url}
+        subprocess.run([str(BIN / "people-api"), "db", "upgrade"], env=env, check=True, capture_output=True)
+        yield url
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """A running server process and where it listens."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def serving(database_url: str, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`people-api serve` on a free port over `database_url`, stopped with SIGTERM on exit."""
     port = unused_port()
-    env = {**os.environ, "PEOPLE_API_DATABASE_URL": f"sqlite:///{database}"}
-    command = [
-        str(Path(sys.executable).parent / "people-api"),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
-    process = subprocess.Popen(command, env=env)
+    environ = {**os.environ, **(env or {}), "PEOPLE_API_DATABASE_URL": database_url}
+    process = subprocess.Popen([str(BIN / "people-api"), "serve", "--port", str(port), *options], env=environ)
     try:
         wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", process)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One fresh, migrated database for the session, on the engine PEOPLE_API_TEST_DB names."""
+    with fresh_database(ENGINE, tmp_path_factory.mktemp("database")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str) -> Iterator[str]:
+    """A real `people-api serve` (2 workers x 4 threads) on a free port over the session database."""
+    with serving(database_url, "--workers", "2", "--threads", "4") as running:
+        yield running.url
 
 
 @pytest.fixture
@@ -102,3 +170,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "audit: runs after all other contract tests")
+
+
+def pytest_report_header() -> str:
+    return f"people-api contract tests on: {ENGINE}"

@@ -15,18 +15,16 @@ from conftest import SCHEMATHESIS_CONFIG, SPEC_PATH
 from recording import operations
 from schemathesis.config import SchemathesisConfig
 
-from people_api import create_app, db
+from people_api import create_app
 from people_api.config import Settings
 
 SEED = "20261125"
 
 
 @pytest.fixture(scope="session")
-def wsgi_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The served spec of an in-process app over a fresh SQLite file."""
-    database = tmp_path_factory.mktemp("in-process") / "people.db"
-    app = create_app(Settings(database_url=f"sqlite:///{database}"))
-    db.upgrade(app.extensions["people_api.engine"])
+def wsgi_schema(database_url: str) -> Any:
+    """The served spec of an in-process app over the session database."""
+    app = create_app(Settings(database_url=database_url))
     return schemathesis.openapi.from_wsgi(
         "/openapi.json", app, config=SchemathesisConfig.from_path(SCHEMATHESIS_CONFIG)
     )

@@ -15,7 +15,7 @@ API_VERSION = version("people-api")
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import pages
+    from people_api import health, pages
     from people_api.idempotency import IdempotencyKeys
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
 
     api = errors.PeopleApi(app)
     api.register_blueprint(pages.blp)
+    api.register_blueprint(health.blp)
     api.register_blueprint(users_routes.blp)
     for name, extras in users_schemas.SPEC_EXTRAS.items():
         api.spec.components.schemas[name].update(extras)

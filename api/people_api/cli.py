@@ -101,3 +101,25 @@ def check(directory: Path) -> None:
             f"{', '.join(stale)} in {directory} differ from the code; run `nox -s spec -- --write`."
         )
     click.echo(f"{directory} matches the code")
+
+
+SPEC_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@spec.command()
+@click.argument("released", type=SPEC_FILE, default="spec/released/openapi.json")
+@click.argument("current", type=SPEC_FILE, default="spec/openapi.json")
+def compat(released: Path, current: Path) -> None:
+    """Fail if CURRENT breaks a client of RELEASED, the last released contract."""
+    from people_api.compat import breaking_changes
+
+    old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (released, current))
+    breaks = breaking_changes(old, new)
+    if breaks:
+        raise click.ClickException(
+            f"{current} has {len(breaks)} breaking change(s) against {released}:\n"
+            + "".join(f"  - {line}\n" for line in breaks)
+            + "An intended break needs a new major version path (/people/v2), not an edit to v1;"
+            " see spec/released/README.md."
+        )
+    click.echo(f"{current} keeps every promise of {released}")

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import flask
 import marshmallow as ma
+import sqlalchemy as sa
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from webargs import core
@@ -16,6 +17,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
 
 PROBLEM = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
 # Media types a request body may use; anything else is 415. PATCH also takes a merge patch.
 JSON_TYPES = frozenset({"application/json"})
 PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
@@ -92,6 +94,14 @@ def problem_reply(
     return flask.Response(problem_body(status, detail, errors), status=status, mimetype=PROBLEM)
 
 
+def database_unavailable(error: Exception) -> flask.Response:
+    """503 for a database that refused, dropped or timed out a connection or statement."""
+    flask.current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    response = problem_reply(503, "The database is unavailable; retry shortly.")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def problem_response(error: HTTPException) -> flask.Response:
     """Render any HTTPException, raised by us or by Flask/Werkzeug, as problem+json."""
     status = error.code or 500
@@ -134,9 +144,24 @@ class PeopleBlueprint(Blueprint):  # type: ignore[misc]
 
     ARGUMENTS_PARSER = Parser()
 
-    def problem_response(self, status: int, description: str) -> Any:
+    def problem_response(self, status: int, description: str, headers: dict[str, Any] | None = None) -> Any:
         """Document that the operation may answer `status` with a problem."""
-        return self.alt_response(status, schema=ProblemSchema, content_type=PROBLEM, description=description)
+        return self.alt_response(
+            status, schema=ProblemSchema, content_type=PROBLEM, description=description, headers=headers
+        )
+
+    def unavailable(self) -> Any:
+        """Document the 503 every database-backed operation gives while the database is away."""
+        return self.problem_response(
+            503,
+            "The database is unavailable or too slow; retry after Retry-After seconds.",
+            headers={
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer"},
+                }
+            },
+        )
 
 
 class PeopleApi(Api):  # type: ignore[misc]
@@ -148,6 +173,12 @@ class PeopleApi(Api):  # type: ignore[misc]
 
     def handle_http_exception(self, error: HTTPException) -> flask.Response:
         return problem_response(error)
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        # Connection refused or lost, statement or lock timeout, pool exhausted: all transient.
+        for error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+            self._app.register_error_handler(error, database_unavailable)
 
     def _register_responses(self) -> None:
         # smorest registers its shared error responses as application/json; ours are problem+json.

@@ -103,6 +103,7 @@ class Users(MethodView):
     @blp.doc(operationId="list_users")
     @blp.arguments(schemas.UserQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, schemas.UserListSchema)
+    @blp.unavailable()
     def get(
         self, limit: int, cursor: int | None = None, name: str | None = None, email: str | None = None
     ) -> Any:
@@ -126,6 +127,7 @@ class Users(MethodView):
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
     @blp.problem_response(422, "The Idempotency-Key was first used with a different body.")
+    @blp.unavailable()
     def post(self, headers: dict[str, str], body: dict[str, str]) -> Any:
         """Create a user.
 
@@ -191,6 +193,7 @@ class UserById(MethodView):
         304, description="The user still has the ETag given in If-None-Match.", headers={"ETag": ETAG_HEADER}
     )
     @blp.problem_response(404, "No user has this id.")
+    @blp.unavailable()
     def get(self, user_id: uuid.UUID) -> Any:
         """Get a user by id."""
         try:
@@ -210,6 +213,7 @@ class UserById(MethodView):
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
+    @blp.unavailable()
     def put(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Replace a user's name and email."""
         return _write(user_id, body)
@@ -229,6 +233,7 @@ class UserById(MethodView):
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
+    @blp.unavailable()
     def patch(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Change some of a user's fields (JSON merge patch; null is not allowed)."""
         return _write(user_id, body)
@@ -237,6 +242,7 @@ class UserById(MethodView):
     @blp.response(204)
     @blp.problem_response(404, "No user has this id.")
     @blp.problem_response(412, "If-Match does not name the user's current ETag.")
+    @blp.unavailable()
     def delete(self, user_id: uuid.UUID) -> Any:
         """Delete a user."""
         try:

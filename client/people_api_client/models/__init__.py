@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .health import Health
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .user import User
@@ -9,6 +10,7 @@ from .user_patch import UserPatch
 from .user_replace import UserReplace
 
 __all__ = (
+    "Health",
     "Problem",
     "ProblemErrors",
     "User",
