@@ -34,8 +34,9 @@ CREATED_HEADERS = {
         "schema": {"type": "string", "enum": ["true"]},
     },
 }
-# Versions are small positive integers; anything else in If-Match can never match.
-_VERSION_TAG = re.compile(r"^[0-9]{1,9}$")
+# Our entity tags are versions written in canonical decimal; If-Match compares strings exactly,
+# so anything else ("01", "", a weak tag) can never match.
+_VERSION_TAG = re.compile(r"[1-9][0-9]{0,8}")
 
 # OpenAPI links let stateful fuzzers follow a created user into the other operations.
 _USER_LINKS = {
@@ -76,7 +77,8 @@ def _expected_versions() -> set[int] | None:
     """The versions If-Match accepts, or None when the write is unconditional."""
     if "If-Match" not in flask.request.headers or flask.request.if_match.star_tag:
         return None
-    return {int(tag) for tag in flask.request.if_match.as_set() if _VERSION_TAG.match(tag)}
+    tags = flask.request.if_match.as_set()  # strong tags only: If-Match uses strong comparison
+    return {int(tag) for tag in tags if isinstance(tag, str) and _VERSION_TAG.fullmatch(tag)}
 
 
 def _not_found(user_id: uuid.UUID) -> Any:
@@ -201,7 +203,8 @@ class UserById(MethodView):
         except UserNotFound:
             return _not_found(user_id)
         etag = _etag(user)
-        if flask.request.if_none_match.contains(etag.strip('"')):
+        # If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"1" matches "1".
+        if flask.request.if_none_match.contains_weak(etag.strip('"')):
             return flask.Response(status=304, headers={"ETag": etag})
         return user, {"ETag": etag}
 

@@ -117,7 +117,8 @@ class CreateHeadersSchema(ma.Schema):
 
     idempotency_key = ma.fields.String(
         data_key="Idempotency-Key",
-        validate=validate.Length(min=1, max=255),
+        # Visible ASCII only: a key is an opaque token, and NUL or control bytes cannot be stored.
+        validate=validate.Regexp(r"^[!-~]{1,255}$"),
         metadata={
             "description": (
                 "Makes the create safe to retry: for 24 hours a request with the same key and body "

@@ -1,0 +1,207 @@
+"""The `people-api` command: spec write/check, db upgrade and serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from people_api import cli, db
+from people_api.cli import render_spec, spec_document
+
+SPEC_FILES = ("openapi.json", "openapi.yaml")
+
+
+def test_spec_write_writes_the_canonical_files(runner: Any, tmp_path: Path) -> None:
+    """`spec write DIR` creates DIR and writes exactly what render_spec produces, naming each file."""
+    target = tmp_path / "nested" / "spec"
+
+    result = runner.run("spec", "write", str(target))
+
+    assert result.exit_code == 0
+    assert result.output == "".join(f"{target / name}\n" for name in SPEC_FILES)
+    expected = render_spec(spec_document())
+    assert {name: (target / name).read_text(encoding="utf-8") for name in SPEC_FILES} == expected
+
+
+def test_spec_check_accepts_what_spec_write_wrote(runner: Any, tmp_path: Path) -> None:
+    """A directory fresh from `spec write` passes `spec check`."""
+    runner.run("spec", "write", str(tmp_path))
+
+    result = runner.run("spec", "check", str(tmp_path))
+
+    assert result.exit_code == 0
+    assert result.output == f"{tmp_path} matches the code\n"
+
+
+@pytest.mark.parametrize("name", SPEC_FILES)
+def test_spec_check_fails_on_a_tampered_file(runner: Any, tmp_path: Path, name: str) -> None:
+    """One changed byte in either file makes `spec check` exit 1 naming that file."""
+    runner.run("spec", "write", str(tmp_path))
+    path = tmp_path / name
+    path.write_text(path.read_text(encoding="utf-8").replace("people-api", "people-apj", 1), encoding="utf-8")
+
+    result = runner.run("spec", "check", str(tmp_path))
+
+    assert result.exit_code == 1
+    assert f"Error: {name} in {tmp_path} differ from the code" in result.output
+
+
+def test_spec_check_fails_on_a_missing_file(runner: Any, tmp_path: Path) -> None:
+    """A spec directory without openapi.yaml does not pass the drift check."""
+    runner.run("spec", "write", str(tmp_path))
+    (tmp_path / "openapi.yaml").unlink()
+
+    result = runner.run("spec", "check", str(tmp_path))
+
+    assert result.exit_code == 1
+    assert f"Error: openapi.yaml in {tmp_path} differ from the code" in result.output
+
+
+def test_spec_document_is_built_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering the spec ignores PEOPLE_API_DATABASE_URL, so it never creates a database file."""
+    database = tmp_path / "spec.db"
+    monkeypatch.setenv("PEOPLE_API_DATABASE_URL", f"sqlite:///{database}")
+
+    document = spec_document()
+
+    assert document["info"]["title"] == "people-api"
+    assert not database.exists()
+
+
+def test_db_upgrade_creates_the_users_table(runner: Any, tmp_path: Path) -> None:
+    """`db upgrade` migrates the database in PEOPLE_API_DATABASE_URL to the schema db.metadata describes."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    result = runner.run("db", "upgrade", env={"PEOPLE_API_DATABASE_URL": url})
+
+    assert result.exit_code == 0
+    assert result.output == "database at head\n"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        migrated = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    engine.dispose()
+    assert migrated == []
+
+
+def test_serve_help_lists_its_options(runner: Any) -> None:
+    """`serve --help` documents host, port, workers and threads."""
+    result = runner.run("serve", "--help")
+
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--workers", "--threads"):
+        assert option in result.output
+
+
+class FakeGranian:
+    """Stands in for granian.Granian: records how it was built and whether it served."""
+
+    instances: ClassVar[list[FakeGranian]] = []
+
+    def __init__(self, target: str, **options: Any) -> None:
+        self.target = target
+        self.options = options
+        self.served = False
+        FakeGranian.instances.append(self)
+
+    def serve(self) -> None:
+        self.served = True
+
+
+@pytest.fixture
+def fake_granian(monkeypatch: pytest.MonkeyPatch) -> type[FakeGranian]:
+    """Replace granian's server class so `serve` returns instead of listening."""
+    import granian
+
+    FakeGranian.instances = []
+    monkeypatch.setattr(granian, "Granian", FakeGranian)
+    return FakeGranian
+
+
+def test_serve_runs_granian_with_the_given_options(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """`serve` hands people_api.wsgi:app to granian's WSGI interface with the command-line options."""
+    from granian.constants import Interfaces
+
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    env = {"PEOPLE_API_DATABASE_URL": url, "PEOPLE_API_HOST": "", "PEOPLE_API_PORT": ""}
+
+    result = runner.run(
+        "serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "2", "--threads", "4", env=env
+    )
+
+    assert result.exit_code == 0
+    (server,) = fake_granian.instances
+    assert (server.target, server.options, server.served) == (
+        "people_api.wsgi:app",
+        {
+            "address": "0.0.0.0",
+            "port": 8123,
+            "interface": Interfaces.WSGI,
+            "workers": 2,
+            "blocking_threads": 4,
+        },
+        True,
+    )
+
+
+def test_serve_defaults_come_from_the_environment(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """Without --host/--port, `serve` binds PEOPLE_API_HOST and PEOPLE_API_PORT with one worker and thread."""
+    env = {
+        "PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "PEOPLE_API_HOST": "127.0.0.2",
+        "PEOPLE_API_PORT": "5099",
+    }
+
+    runner.run("serve", env=env)
+
+    (server,) = fake_granian.instances
+    assert (server.options["address"], server.options["port"]) == ("127.0.0.2", 5099)
+    assert (server.options["workers"], server.options["blocking_threads"]) == (1, 1)
+
+
+def test_serve_migrates_the_embedded_sqlite_database(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """On SQLite, `serve` brings the schema to head before serving."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+
+    runner.run("serve", env={"PEOPLE_API_DATABASE_URL": url})
+
+    engine = sa.create_engine(url)
+    assert "users" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_serve_leaves_a_shared_postgresql_to_db_upgrade(
+    runner: Any, monkeypatch: pytest.MonkeyPatch, fake_granian: type[FakeGranian]
+) -> None:
+    """On PostgreSQL, `serve` does not migrate: the schema is migrated once, by `db upgrade`."""
+    upgrades: list[object] = []
+    monkeypatch.setattr(cli.db, "upgrade", lambda *args: upgrades.append(args))
+    env = {"PEOPLE_API_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+
+    result = runner.run("serve", env=env)
+
+    assert result.exit_code == 0
+    assert upgrades == []
+    assert fake_granian.instances[0].served is True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("serve", "--port", "0"), ("serve", "--port", "65536"), ("serve", "--workers", "0")],
+    ids=["port-0", "port-65536", "workers-0"],
+)
+def test_serve_rejects_out_of_range_options(runner: Any, args: tuple[str, ...]) -> None:
+    """Out-of-range numbers are a usage error (exit 2), before anything starts."""
+    result = runner.run(*args)
+
+    assert result.exit_code == 2

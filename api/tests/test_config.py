@@ -1,0 +1,94 @@
+"""Settings.from_env: defaults, each variable, and bad values that fail naming the variable."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from people_api.config import Settings, SettingsError
+
+
+def test_from_env_defaults_to_the_embedded_setup() -> None:
+    """With nothing set: SQLite at ./people.db, 127.0.0.1:5001, 5 s statement timeout."""
+    assert Settings.from_env({}) == Settings(
+        database_url="sqlite:///./people.db", host="127.0.0.1", port=5001, statement_timeout=5
+    )
+
+
+def test_from_env_treats_empty_values_as_unset() -> None:
+    """A variable exported as an empty string means the default, not an error."""
+    environ = {
+        "PEOPLE_API_DATABASE_URL": "",
+        "PEOPLE_API_HOST": "",
+        "PEOPLE_API_PORT": "",
+        "PEOPLE_API_STATEMENT_TIMEOUT": "",
+    }
+
+    assert Settings.from_env(environ) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field", "expected"),
+    [
+        ("DATABASE_URL", "sqlite:////srv/people.db", "database_url", "sqlite:////srv/people.db"),
+        (
+            "DATABASE_URL",
+            "postgresql+psycopg://app@db.internal:5432/people",
+            "database_url",
+            "postgresql+psycopg://app@db.internal:5432/people",
+        ),
+        ("HOST", "0.0.0.0", "host", "0.0.0.0"),
+        ("PORT", "8080", "port", 8080),
+        ("PORT", "1", "port", 1),
+        ("PORT", "65535", "port", 65535),
+        ("STATEMENT_TIMEOUT", "30", "statement_timeout", 30),
+        ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
+    ],
+)
+def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: object) -> None:
+    """Each PEOPLE_API_* variable sets its own field and leaves the others at their defaults."""
+    settings = Settings.from_env({f"PEOPLE_API_{variable}": value})
+
+    assert settings == dataclasses.replace(Settings(), **{field: expected})
+
+
+def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an explicit mapping, from_env reads the process environment."""
+    monkeypatch.setenv("PEOPLE_API_PORT", "6001")
+
+    assert Settings.from_env().port == 6001
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/people"),
+        ("DATABASE_URL", "people.db"),
+        ("PORT", "http"),
+        ("PORT", "50.5"),
+        ("PORT", "0"),
+        ("PORT", "65536"),
+        ("PORT", "-1"),
+        ("STATEMENT_TIMEOUT", "soon"),
+        ("STATEMENT_TIMEOUT", "0"),
+        ("STATEMENT_TIMEOUT", "3601"),
+    ],
+)
+def test_from_env_rejects_bad_values_naming_the_variable(variable: str, value: str) -> None:
+    """A value the service cannot use raises SettingsError whose message names the variable."""
+    with pytest.raises(SettingsError, match=f"^PEOPLE_API_{variable} "):
+        Settings.from_env({f"PEOPLE_API_{variable}": value})
+
+
+def test_settings_error_is_a_value_error() -> None:
+    """Callers that catch ValueError also catch bad settings."""
+    assert issubclass(SettingsError, ValueError)
+
+
+def test_settings_are_immutable() -> None:
+    """Settings are frozen: nothing can change them after startup."""
+    settings = Settings()
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.port = 1  # type: ignore[misc]

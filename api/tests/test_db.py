@@ -1,0 +1,84 @@
+"""The database module: engine tuning per backend and the Alembic-owned schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from people_api import db
+from people_api.config import Settings
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> sa.Engine:
+    """An engine on a SQLite file, whatever engine the rest of the suite is using."""
+    engine = db.create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'pragmas.db'}"))
+    yield engine  # type: ignore[misc]
+    engine.dispose()
+
+
+def test_sqlite_engine_uses_wal_journal(sqlite_engine: sa.Engine) -> None:
+    """Every SQLite connection runs in WAL mode so readers do not block behind the writer."""
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_sqlite_engine_enforces_foreign_keys(sqlite_engine: sa.Engine) -> None:
+    """Every SQLite connection has foreign-key enforcement switched on."""
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_postgresql_engine_keeps_a_pool_of_ten() -> None:
+    """A PostgreSQL engine pools 10 connections per process; building it connects nowhere."""
+    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+    assert (engine.dialect.name, engine.pool.size()) == ("postgresql", 10)
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_carry_the_statement_timeout(app: flask.Flask) -> None:
+    """PostgreSQL sessions cancel statements and lock waits after PEOPLE_API_STATEMENT_TIMEOUT seconds."""
+    with app.extensions["people_api.engine"].connect() as conn:
+        timeouts = (
+            conn.exec_driver_sql("SHOW statement_timeout").scalar(),
+            conn.exec_driver_sql("SHOW lock_timeout").scalar(),
+        )
+
+    assert timeouts == ("5s", "5s")
+
+
+def test_upgrade_creates_the_users_table(app: flask.Flask) -> None:
+    """After upgrade the users table has its columns and the case-insensitive email key is unique."""
+    inspector = sa.inspect(app.extensions["people_api.engine"])
+
+    columns = {column["name"] for column in inspector.get_columns("users")}
+    unique = {tuple(constraint["column_names"]) for constraint in inspector.get_unique_constraints("users")}
+
+    assert columns == {"seq", "id", "name", "email", "email_key", "version", "created_at", "updated_at"}
+    assert unique == {("id",), ("email_key",)}
+
+
+def test_migrations_match_the_table_definitions(app: flask.Flask) -> None:
+    """The Alembic head and db.metadata describe the same schema (autogenerate finds nothing to do)."""
+    with app.extensions["people_api.engine"].connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+
+    assert differences == []
+
+
+def test_upgrade_twice_is_a_no_op(app: flask.Flask) -> None:
+    """Running the migrations on a database already at head changes nothing."""
+    engine = app.extensions["people_api.engine"]
+    with engine.connect() as conn:
+        before = MigrationContext.configure(conn).get_current_heads()
+
+    db.upgrade(engine)
+
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == before != ()

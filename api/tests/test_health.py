@@ -1,0 +1,101 @@
+"""Liveness and readiness probes, and the 503 every database-backed operation gives during an outage."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from people_api import create_app
+from people_api.config import Settings
+
+UNAVAILABLE = "The database is unavailable; retry shortly."
+USER = f"/people/v1/users/{uuid.uuid4()}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def outage_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FlaskClient]:
+    """A client of an app whose database cannot be reached (a SQLite file that cannot be opened,
+    or a PostgreSQL port nobody listens on)."""
+    url = {
+        "sqlite": f"sqlite:///{tmp_path / 'missing-directory' / 'people.db'}",
+        "postgres": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+    }[request.param]
+    app = create_app(Settings(database_url=url, statement_timeout=1))
+    yield app.test_client()
+    app.extensions["people_api.engine"].dispose()
+
+
+def test_healthz_answers_ok(client: FlaskClient) -> None:
+    """GET /healthz answers 200 {"status": "ok"}."""
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.headers["Content-Type"]) == (200, "application/json")
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_answers_ok_during_a_database_outage(outage_client: FlaskClient) -> None:
+    """Liveness does not depend on the database: the process is alive, so do not restart it."""
+    response = outage_client.get("/healthz")
+
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_readyz_answers_ready_while_the_database_answers(client: FlaskClient) -> None:
+    """GET /readyz answers 200 {"status": "ready"} when a query succeeds."""
+    response = client.get("/readyz")
+
+    assert (response.status_code, response.headers["Content-Type"]) == (200, "application/json")
+    assert response.get_json() == {"status": "ready"}
+
+
+def test_readyz_is_503_during_a_database_outage(
+    outage_client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
+    """Readiness answers a 503 problem with Retry-After, taking the instance out of rotation."""
+    response = outage_client.get("/readyz")
+
+    assert_problem(response, 503, UNAVAILABLE)
+    assert response.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/people/v1/users", None),
+        ("POST", "/people/v1/users", {"name": "John", "email": "john@example.com"}),
+        ("GET", USER, None),
+        ("PUT", USER, {"name": "John", "email": "john@example.com"}),
+        ("PATCH", USER, {"name": "John"}),
+        ("DELETE", USER, None),
+    ],
+    ids=["list", "create", "get", "replace", "update", "delete"],
+)
+def test_user_operations_are_503_during_a_database_outage(
+    outage_client: FlaskClient,
+    assert_problem: Callable[..., None],
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+) -> None:
+    """Every users operation answers a retryable 503 problem, not a 500, while the database is away."""
+    response = outage_client.open(path, method=method, json=body)
+
+    assert_problem(response, 503, UNAVAILABLE)
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_idempotent_create_is_503_during_a_database_outage(
+    outage_client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
+    """A create with an Idempotency-Key fails the same retryable way when the key cannot be claimed."""
+    response = outage_client.post(
+        "/people/v1/users",
+        json={"name": "John", "email": "john@example.com"},
+        headers={"Idempotency-Key": "k"},
+    )
+
+    assert_problem(response, 503, UNAVAILABLE)

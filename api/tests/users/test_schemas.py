@@ -1,0 +1,257 @@
+"""The users wire format: what each schema loads, rejects and dumps."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import marshmallow as ma
+import pytest
+
+from people_api.users.schemas import (
+    UserCreateSchema,
+    UserListSchema,
+    UserPatchSchema,
+    UserQueryArgsSchema,
+    UserReplaceSchema,
+    UserSchema,
+)
+from people_api.users.store import UserRow
+
+# 64 + 1 + 189 = 254 characters: the longest address the contract allows.
+LONGEST_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"
+MOMENT = datetime(2025, 10, 24, 11, 31, 27, 123456, tzinfo=UTC)
+
+
+def _cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(struct.pack(">q", key)).rstrip(b"=").decode()
+
+
+def _errors(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    with pytest.raises(ma.ValidationError) as caught:
+        schema.load(data)
+    messages: dict[str, Any] = caught.value.messages  # type: ignore[assignment]
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("data", "loaded"),
+    [
+        ({"name": "John", "email": "john@example.com"}, {"name": "John", "email": "john@example.com"}),
+        ({"name": "  John  ", "email": "john@example.com"}, {"name": "John", "email": "john@example.com"}),
+        (
+            {"name": "\tZoë Ångström\n", "email": "zoe@example.com"},
+            {"name": "Zoë Ångström", "email": "zoe@example.com"},
+        ),
+        ({"name": "J", "email": "John.Doe@Example.COM"}, {"name": "J", "email": "John.Doe@Example.COM"}),
+        ({"name": "a" * 200, "email": LONGEST_EMAIL}, {"name": "a" * 200, "email": LONGEST_EMAIL}),
+        ({"name": "Jo", "email": "用户@例子.广告"}, {"name": "Jo", "email": "用户@例子.广告"}),
+    ],
+    ids=["plain", "trimmed", "unicode-trimmed", "email-case-kept", "longest", "internationalised-email"],
+)
+def test_create_schema_loads_valid_bodies(data: dict[str, Any], loaded: dict[str, str]) -> None:
+    """A valid body loads with the name trimmed and the email exactly as sent."""
+    assert UserCreateSchema().load(data) == loaded
+
+
+def test_create_schema_counts_name_length_after_trimming() -> None:
+    """A 200-character name inside surrounding whitespace is within 1-200 (DESIGN: after trimming)."""
+    data = {"name": "  " + "a" * 200 + "  ", "email": "john@example.com"}
+
+    assert UserCreateSchema().load(data) == {"name": "a" * 200, "email": "john@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"email": "john@example.com"}, {"name"}),
+        ({"name": "John"}, {"email"}),
+        ({}, {"name", "email"}),
+        ({"name": "", "email": "john@example.com"}, {"name"}),
+        ({"name": "   \t ", "email": "john@example.com"}, {"name"}),
+        ({"name": "a" * 201, "email": "john@example.com"}, {"name"}),
+        ({"name": "Jo\x00hn", "email": "john@example.com"}, {"name"}),
+        ({"name": "Jo\ud800hn", "email": "john@example.com"}, {"name"}),
+        ({"name": None, "email": "john@example.com"}, {"name"}),
+        ({"name": 42, "email": "john@example.com"}, {"name"}),
+        ({"name": ["John"], "email": "john@example.com"}, {"name"}),
+        ({"name": "John", "email": "john.example.com"}, {"email"}),
+        ({"name": "John", "email": "john@"}, {"email"}),
+        ({"name": "John", "email": "@example.com"}, {"email"}),
+        ({"name": "John", "email": " john@example.com"}, {"email"}),
+        ({"name": "John", "email": "jo hn@example.com"}, {"email"}),
+        ({"name": "John", "email": "john..doe@example.com"}, {"email"}),
+        ({"name": "John", "email": "john@exa\x00mple.com"}, {"email"}),
+        ({"name": "John", "email": "john@\ud800.com"}, {"email"}),
+        ({"name": "John", "email": LONGEST_EMAIL[:-4] + "d.com"}, {"email"}),
+        ({"name": "John", "email": None}, {"email"}),
+        ({"name": "John", "email": 7}, {"email"}),
+        ({"name": "John", "email": "john@example.com", "id": str(uuid.uuid4())}, {"id"}),
+        ({"name": "John", "email": "john@example.com", "role": "admin"}, {"role"}),
+    ],
+    ids=[
+        "missing-name",
+        "missing-email",
+        "empty-object",
+        "empty-name",
+        "blank-name",
+        "name-201",
+        "name-nul",
+        "name-lone-surrogate",
+        "name-null",
+        "name-number",
+        "name-list",
+        "email-no-at",
+        "email-no-domain",
+        "email-no-local",
+        "email-leading-space",
+        "email-inner-space",
+        "email-double-dot",
+        "email-nul",
+        "email-lone-surrogate",
+        "email-255",
+        "email-null",
+        "email-number",
+        "id-is-server-made",
+        "unknown-field",
+    ],
+)
+def test_create_schema_rejects_invalid_bodies(data: dict[str, Any], fields: set[str]) -> None:
+    """An invalid body fails validation naming exactly the offending fields."""
+    assert set(_errors(UserCreateSchema(), data)) == fields
+
+
+@pytest.mark.parametrize("data", [None, [], "John", 1])
+def test_create_schema_rejects_a_body_that_is_not_an_object(data: Any) -> None:
+    """A JSON body that is not an object is a whole-body error."""
+    assert set(_errors(UserCreateSchema(), data)) == {"_schema"}
+
+
+def test_replace_schema_requires_every_writable_field() -> None:
+    """PUT replaces the user, so name and email are both required."""
+    assert set(_errors(UserReplaceSchema(), {"name": "John"})) == {"email"}
+
+
+@pytest.mark.parametrize(
+    ("data", "loaded"),
+    [
+        ({"name": " Johnny "}, {"name": "Johnny"}),
+        ({"email": "johnny@example.com"}, {"email": "johnny@example.com"}),
+        ({"name": "Jo", "email": "jo@example.com"}, {"name": "Jo", "email": "jo@example.com"}),
+    ],
+    ids=["name-only", "email-only", "both"],
+)
+def test_patch_schema_loads_any_non_empty_subset(data: dict[str, str], loaded: dict[str, str]) -> None:
+    """A merge patch may carry one field or both; names are trimmed."""
+    assert UserPatchSchema().load(data) == loaded
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({}, {"_schema"}),
+        ({"name": None}, {"name"}),
+        ({"email": None}, {"email"}),
+        ({"name": "  "}, {"name"}),
+        ({"email": "nope"}, {"email"}),
+        ({"nickname": "Jo"}, {"nickname"}),
+    ],
+    ids=["empty", "null-name", "null-email", "blank-name", "bad-email", "unknown-field"],
+)
+def test_patch_schema_rejects_invalid_patches(data: dict[str, Any], fields: set[str]) -> None:
+    """An empty patch, a null (a merge-patch delete of a required field) or a bad value is rejected."""
+    assert set(_errors(UserPatchSchema(), data)) == fields
+
+
+def test_user_schema_dumps_the_public_fields_only() -> None:
+    """A stored row dumps to id, name, email and ISO-8601 UTC timestamps; seq and version stay inside."""
+    user_id = uuid.uuid4()
+    row = UserRow(
+        seq=7,
+        id=user_id,
+        name="John",
+        email="john@example.com",
+        version=3,
+        created_at=MOMENT,
+        updated_at=MOMENT,
+    )
+
+    assert UserSchema().dump(row) == {
+        "id": str(user_id),
+        "name": "John",
+        "email": "john@example.com",
+        "created_at": "2025-10-24T11:31:27.123456+00:00",
+        "updated_at": "2025-10-24T11:31:27.123456+00:00",
+    }
+
+
+def test_user_schema_refuses_to_load_server_made_fields() -> None:
+    """id and the timestamps are dump-only: loading them is an unknown-field error."""
+    data = {"id": str(uuid.uuid4()), "name": "John", "email": "john@example.com", "created_at": "x"}
+
+    assert set(_errors(UserSchema(), data)) == {"id", "created_at"}
+
+
+@pytest.mark.parametrize("key", [0, 1, 255, 2**31, 2**63 - 1])
+def test_cursor_round_trips(key: int) -> None:
+    """A next_cursor the server dumps loads back as the same key."""
+    dumped = UserListSchema().dump({"users": [], "next_cursor": key})
+
+    assert UserQueryArgsSchema().load({"cursor": dumped["next_cursor"]})["cursor"] == key
+
+
+def test_list_schema_dumps_null_cursor_on_the_last_page() -> None:
+    """No next key dumps as next_cursor null."""
+    assert UserListSchema().dump({"users": [], "next_cursor": None}) == {"users": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "!!!!",
+        _cursor(5)[:-1],
+        _cursor(5) + "A",
+        _cursor(5) + "=",
+        _cursor(5)[:-1] + chr(ord(_cursor(5)[-1]) + 1),
+        _cursor(-1),
+        _cursor(-(2**63)),
+        base64.urlsafe_b64encode(struct.pack(">i", 5)).decode().rstrip("="),
+        base64.b64encode(struct.pack(">q", 2**62 - 1)).decode().rstrip("="),
+    ],
+    ids=[
+        "empty",
+        "not-base64",
+        "truncated",
+        "extended",
+        "padded",
+        "non-zero-pad-bits",
+        "negative",
+        "most-negative",
+        "four-bytes",
+        "standard-alphabet",
+    ],
+)
+def test_cursor_rejects_anything_the_server_did_not_issue(cursor: str) -> None:
+    """Tampered, negative or non-canonical cursors are rejected instead of paging from a guessed key."""
+    assert set(_errors(UserQueryArgsSchema(), {"cursor": cursor})) == {"cursor"}
+
+
+def test_query_args_default_to_a_page_of_100() -> None:
+    """With no arguments the list asks for 100 users from the start, unfiltered."""
+    assert UserQueryArgsSchema().load({}) == {"limit": 100}
+
+
+@pytest.mark.parametrize("limit", ["1", "1000"])
+def test_query_args_accept_limit_bounds(limit: str) -> None:
+    """limit may be anything from 1 to 1000 inclusive."""
+    assert UserQueryArgsSchema().load({"limit": limit})["limit"] == int(limit)
+
+
+@pytest.mark.parametrize("data", [{"limit": "0"}, {"limit": "1001"}, {"name": "a\x00"}, {"email": "\x00"}])
+def test_query_args_reject_out_of_range_or_nul(data: dict[str, str]) -> None:
+    """Limits outside 1-1000 and filters containing NUL are rejected."""
+    assert set(_errors(UserQueryArgsSchema(), data)) == set(data)
