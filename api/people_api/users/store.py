@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -66,6 +67,35 @@ _COLUMNS = (
     users.c.updated_at,
 )
 
+# Statements are built once: constructing a Core statement per request cost more than running it
+# (measured ~350 us of a ~560 us get_user lookup on SQLite). Values travel as bound parameters.
+_INSERT = users.insert().returning(*_COLUMNS)
+_BY_ID = sa.select(*_COLUMNS).where(users.c.id == sa.bindparam("user_id"))
+_VERSIONS = users.c.version.in_(sa.bindparam("versions", expanding=True))
+_DELETE = users.delete().where(users.c.id == sa.bindparam("user_id"))
+_DELETE_IF = _DELETE.where(_VERSIONS)
+
+
+@functools.cache
+def _page_query(after: bool, name: bool, email: bool) -> sa.Select[Any]:
+    query = sa.select(*_COLUMNS).order_by(users.c.seq).limit(sa.bindparam("limit"))
+    if after:
+        query = query.where(users.c.seq > sa.bindparam("after"))
+    if name:
+        query = query.where(users.c.name == sa.bindparam("name"))
+    if email:
+        query = query.where(users.c.email_key == sa.bindparam("email_key"))
+    return query
+
+
+@functools.cache
+def _update_statement(columns: frozenset[str], conditional: bool) -> sa.Update:
+    statement = users.update().where(users.c.id == sa.bindparam("user_id"))
+    if conditional:
+        statement = statement.where(_VERSIONS)
+    values: dict[str, Any] = {column: sa.bindparam(f"new_{column}") for column in columns}
+    return statement.values(version=users.c.version + 1, **values).returning(*_COLUMNS)
+
 
 class UserStore:
     """Every query the users resource needs, each an indexed lookup."""
@@ -92,7 +122,7 @@ class UserStore:
         }
         try:
             with self._engine.begin() as conn:
-                user = _row(conn.execute(users.insert().values(values).returning(*_COLUMNS)).one())
+                user = _row(conn.execute(_INSERT, values).one())
                 if also is not None:
                     also(conn, user)
         except sa.exc.IntegrityError:
@@ -102,7 +132,7 @@ class UserStore:
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""
         with self._engine.connect() as conn:
-            row = conn.execute(sa.select(*_COLUMNS).where(users.c.id == user_id)).one_or_none()
+            row = conn.execute(_BY_ID, {"user_id": user_id}).one_or_none()
         if row is None:
             raise UserNotFound(user_id)
         return _row(row)
@@ -111,15 +141,10 @@ class UserStore:
         self, *, limit: int, after: int | None = None, name: str | None = None, email: str | None = None
     ) -> tuple[list[UserRow], int | None]:
         """Up to `limit` users after the `after` key in creation order, and the next key if more exist."""
-        query = sa.select(*_COLUMNS).order_by(users.c.seq).limit(limit + 1)
-        if after is not None:
-            query = query.where(users.c.seq > after)
-        if name is not None:
-            query = query.where(users.c.name == name)
-        if email is not None:
-            query = query.where(users.c.email_key == email.lower())
+        query = _page_query(after is not None, name is not None, email is not None)
+        params = {"limit": limit + 1, "after": after, "name": name, "email_key": email and email.lower()}
         with self._engine.connect() as conn:
-            rows = [_row(row) for row in conn.execute(query)]
+            rows = [_row(row) for row in conn.execute(query, params)]
         if len(rows) > limit:
             return rows[:limit], rows[limit - 1].seq
         return rows, None
@@ -131,14 +156,13 @@ class UserStore:
         values: dict[str, Any] = dict(changes)
         if "email" in values:
             values["email_key"] = values["email"].lower()
-        values["version"] = users.c.version + 1
         values["updated_at"] = datetime.now(UTC)
-        statement = users.update().where(users.c.id == user_id)
-        if if_versions is not None:
-            statement = statement.where(users.c.version.in_(if_versions))
+        statement = _update_statement(frozenset(values), if_versions is not None)
+        params = {f"new_{column}": value for column, value in values.items()}
+        params.update(user_id=user_id, versions=list(if_versions or ()))
         try:
             with self._engine.begin() as conn:
-                row = conn.execute(statement.values(values).returning(*_COLUMNS)).one_or_none()
+                row = conn.execute(statement, params).one_or_none()
         except sa.exc.IntegrityError:
             raise EmailTaken(changes.get("email", "")) from None
         if row is None:
@@ -147,11 +171,11 @@ class UserStore:
 
     def delete(self, user_id: uuid.UUID, *, if_versions: Collection[int] | None = None) -> None:
         """Delete the user; with `if_versions`, only if it is still at one of them."""
-        statement = users.delete().where(users.c.id == user_id)
-        if if_versions is not None:
-            statement = statement.where(users.c.version.in_(if_versions))
+        statement = _DELETE if if_versions is None else _DELETE_IF
         with self._engine.begin() as conn:
-            deleted = conn.execute(statement).rowcount
+            deleted = conn.execute(
+                statement, {"user_id": user_id, "versions": list(if_versions or ())}
+            ).rowcount
         if deleted == 0:
             self._raise_missing_or_stale(user_id)
 
