@@ -69,6 +69,8 @@ def create_engine(settings: Settings) -> Engine:
             cursor = dbapi_connection.cursor()
             # WAL lets readers run beside the single writer.
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Sync the WAL at every commit: an acknowledged write survives a crash or power loss.
+            cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
