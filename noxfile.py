@@ -116,6 +116,16 @@ def contract(session: nox.Session, db: str) -> None:
 
 
 @nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """wrk against the served API and a raw-WSGI ceiling in the same run; writes bench/report.md."""
+    if shutil.which("wrk") is None:
+        # wrk comes from Debian; this project's machines install packages as root.
+        session.run("apt-get", "install", "-y", "--no-install-recommends", "wrk", external=True)
+    sync(session)
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(default=False)
 def serve(session: nox.Session) -> None:
     """Serve the API on the embedded default (127.0.0.1:5001); posargs go to `people-api serve`."""
     sync(session)

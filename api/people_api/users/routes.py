@@ -124,7 +124,8 @@ class Users(MethodView):
     @blp.problem_response(
         409,
         "Another user already has this email (compared case-insensitively), "
-        "or a request with the same Idempotency-Key is still running.",
+        "or a request with the same Idempotency-Key is still running, "
+        "or the user that key created has since been deleted.",
     )
     @blp.problem_response(413, "The body is larger than 1 MiB.")
     @blp.problem_response(415, "The body is not JSON.")
@@ -146,12 +147,22 @@ class Users(MethodView):
         except KeyInUse:
             return problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
         if saved is not None:
-            return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
+            return _replay(saved)
         try:
             return _create(body, key=key)
         except Exception:
             keys.release(key)  # Unfinished: let a retry run it again.
             raise
+
+
+def _replay(saved: SavedResponse) -> flask.Response:
+    """The first response again; but a 201 whose user is gone since would point at nothing."""
+    if saved.status == 201:
+        try:
+            _store().get(uuid.UUID(json.loads(saved.body)["id"]))
+        except UserNotFound:
+            return problem(409, "The user first created with this Idempotency-Key has since been deleted.")
+    return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
 
 
 def _create(body: dict[str, str], key: str | None = None) -> flask.Response:

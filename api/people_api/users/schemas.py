@@ -123,7 +123,8 @@ class CreateHeadersSchema(ma.Schema):
             "description": (
                 "Makes the create safe to retry: for 24 hours a request with the same key and body "
                 "gets the first response again (with Idempotent-Replayed: true) and creates nothing; "
-                "the same key with another body is a 422; a retry while the first is running is a 409."
+                "the same key with another body is a 422; a retry while the first is running, or after "
+                "the user it created was deleted, is a 409."
             ),
             "example": "5f0c7c1e-create-ada",
         },

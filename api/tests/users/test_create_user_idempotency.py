@@ -160,3 +160,17 @@ def test_invalid_idempotency_key_is_400(
 def test_longest_idempotency_key_is_accepted(client: FlaskClient) -> None:
     """A 255-character key works like any other."""
     assert _post(client, JOHN, "k" * 255).status_code == 201
+
+
+def test_retry_after_the_created_user_was_deleted_is_409(
+    client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
+    """A retry whose first 201 points at a user deleted since answers 409 rather than a dead Location,
+    and recreates no one."""
+    first = _post(client, JOHN, "key-1")
+    client.delete(first.headers["Location"])
+
+    retry = _post(client, JOHN, "key-1")
+
+    assert_problem(retry, 409, "The user first created with this Idempotency-Key has since been deleted.")
+    assert _count(client) == 0
