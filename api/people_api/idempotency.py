@@ -13,7 +13,9 @@ from people_api.db import idempotency_keys as keys
 
 TTL = timedelta(hours=24)
 # A claim older than this with no response was abandoned (its process died); a retry may take over.
-LEASE = timedelta(seconds=60)
+# A live request cannot hold a key this long: each of its few statements is cut at the statement
+# timeout (5 s by default). Shorter means a retry after a crash waits less for the lease to lapse.
+LEASE = timedelta(seconds=20)
 
 
 class KeyInUse(RuntimeError):
