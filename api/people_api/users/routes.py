@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -96,6 +97,21 @@ def _email_taken(email: str) -> Any:
 
 def _stale() -> Any:
     problem(412, "The user has changed since the version in If-Match; fetch it again.")
+
+
+def _documented_as_write(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The responses PUT and PATCH share: the changed user, or why it was not changed."""
+    for document in (
+        blp.unavailable(),
+        blp.problem_response(415, "The body is not JSON."),
+        blp.problem_response(413, "The body is larger than 1 MiB."),
+        blp.problem_response(412, "If-Match does not name the user's current ETag."),
+        blp.problem_response(409, "Another user already has this email."),
+        blp.problem_response(404, "No user has this id."),
+        blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER}),
+    ):
+        view = document(view)
+    return view
 
 
 @blp.route("")
@@ -221,13 +237,7 @@ class UserById(MethodView):
 
     @blp.doc(operationId="replace_user", parameters=[schemas.IF_MATCH])
     @blp.arguments(schemas.UserReplaceSchema, example={"name": "John", "email": "john@example.com"})
-    @blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER})
-    @blp.problem_response(404, "No user has this id.")
-    @blp.problem_response(409, "Another user already has this email.")
-    @blp.problem_response(412, "If-Match does not name the user's current ETag.")
-    @blp.problem_response(413, "The body is larger than 1 MiB.")
-    @blp.problem_response(415, "The body is not JSON.")
-    @blp.unavailable()
+    @_documented_as_write
     def put(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Replace a user's name and email."""
         return _write(user_id, body)
@@ -241,13 +251,7 @@ class UserById(MethodView):
     @blp.arguments(
         schemas.UserPatchSchema, content_type="application/merge-patch+json", example={"name": "Johnny"}
     )
-    @blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER})
-    @blp.problem_response(404, "No user has this id.")
-    @blp.problem_response(409, "Another user already has this email.")
-    @blp.problem_response(412, "If-Match does not name the user's current ETag.")
-    @blp.problem_response(413, "The body is larger than 1 MiB.")
-    @blp.problem_response(415, "The body is not JSON.")
-    @blp.unavailable()
+    @_documented_as_write
     def patch(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
         """Change some of a user's fields (JSON merge patch; null is not allowed)."""
         return _write(user_id, body)
