@@ -42,9 +42,9 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     from granian.constants import Interfaces
 
     settings = Settings.from_env()
-    # The embedded default migrates itself; a shared PostgreSQL is migrated once, by `db upgrade`.
-    if settings.database_url.startswith("sqlite"):
-        db.upgrade(db.create_engine(settings))
+    engine = db.create_engine(settings)
+    db.upgrade_if_embedded(engine)
+    engine.dispose()
     Granian(
         "people_api.wsgi:app",
         address=host or settings.host,
@@ -174,9 +174,7 @@ def _users_store() -> Iterator[UserStore]:
     settings = Settings.from_env()
     engine = db.create_engine(settings)
     try:
-        # Like `serve`: the embedded default migrates itself; a shared PostgreSQL is left to `db upgrade`.
-        if settings.database_url.startswith("sqlite"):
-            db.upgrade(engine)
+        db.upgrade_if_embedded(engine)
         yield UserStore(engine)
     finally:
         engine.dispose()

@@ -96,3 +96,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def upgrade_if_embedded(engine: Engine) -> None:
+    """Migrate an embedded (SQLite) database to head; leave a shared one to `people-api db upgrade`.
+
+    An embedded database belongs to this process alone, so it may migrate itself; a shared PostgreSQL
+    is migrated once, deliberately, not by whichever of many instances starts first.
+    """
+    if engine.url.get_backend_name() == "sqlite":
+        upgrade(engine)

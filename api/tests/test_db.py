@@ -34,6 +34,22 @@ def test_sqlite_engine_enforces_foreign_keys(sqlite_engine: sa.Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_upgrade_if_embedded_migrates_sqlite(sqlite_engine: sa.Engine) -> None:
+    """An embedded database is brought to head by the process that opens it."""
+    db.upgrade_if_embedded(sqlite_engine)
+
+    assert "users" in sa.inspect(sqlite_engine).get_table_names()
+
+
+def test_upgrade_if_embedded_leaves_postgresql_alone() -> None:
+    """A shared database is not touched (this one is unreachable: connecting would raise)."""
+    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+    db.upgrade_if_embedded(engine)
+
+    assert engine.pool.checkedout() == 0
+
+
 def test_postgresql_engine_keeps_a_pool_of_ten() -> None:
     """A PostgreSQL engine pools 10 connections per process; building it connects nowhere."""
     engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
