@@ -13,9 +13,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
 import sqlalchemy as sa
-import yaml
 
-from people_api import create_app, db
+from people_api import db, spec
+from people_api.compat import breaking_changes
 from people_api.config import Settings
 from people_api.users import portability
 from people_api.users.store import UserStore
@@ -68,45 +68,24 @@ def upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-def spec_document() -> dict[str, Any]:
-    """The OpenAPI document the code describes, built without touching any database."""
-    app = create_app(Settings(database_url="sqlite://"))
-    document: dict[str, Any] = app.extensions["people_api.api"].spec.to_dict()
-    return document
-
-
-def render_spec(document: dict[str, Any]) -> dict[str, str]:
-    """The committed files, in canonical form so a diff means a change."""
-    return {
-        "openapi.json": json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        "openapi.yaml": yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=100),
-    }
-
-
-@main.group()
-def spec() -> None:
+@main.group("spec")
+def spec_group() -> None:
     """The OpenAPI document."""
 
 
-@spec.command()
+@spec_group.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def write(directory: Path) -> None:
     """Write openapi.json and openapi.yaml into DIRECTORY."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in render_spec(spec_document()).items():
-        (directory / name).write_text(text, encoding="utf-8")
-        click.echo(directory / name)
+    for path in spec.write(directory):
+        click.echo(path)
 
 
-@spec.command()
+@spec_group.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def check(directory: Path) -> None:
     """Fail if DIRECTORY does not hold exactly what the code generates."""
-    stale = [
-        name
-        for name, text in render_spec(spec_document()).items()
-        if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text
-    ]
+    stale = spec.stale(directory)
     if stale:
         raise click.ClickException(
             f"{', '.join(stale)} in {directory} differ from the code; run `nox -s spec -- --write`."
@@ -117,13 +96,11 @@ def check(directory: Path) -> None:
 SPEC_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@spec.command()
+@spec_group.command()
 @click.argument("released", type=SPEC_FILE, default="spec/released/openapi.json")
 @click.argument("current", type=SPEC_FILE, default="spec/openapi.json")
 def compat(released: Path, current: Path) -> None:
     """Fail if CURRENT breaks a client of RELEASED, the last released contract."""
-    from people_api.compat import breaking_changes
-
     old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (released, current))
     breaks = breaking_changes(old, new)
     if breaks:

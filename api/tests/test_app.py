@@ -11,8 +11,7 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 
-from people_api import MAX_BODY_BYTES, create_app
-from people_api.cli import spec_document
+from people_api import MAX_BODY_BYTES, create_app, spec
 from people_api.config import Settings
 from people_api.users.store import UserStore
 
@@ -105,4 +104,4 @@ def test_openapi_json_is_the_spec_document(client: FlaskClient) -> None:
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
-    assert response.get_json() == json.loads(json.dumps(spec_document()))
+    assert response.get_json() == json.loads(json.dumps(spec.document()))

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import cli, db
-from people_api.cli import render_spec, spec_document
+from people_api import cli, db, spec
 
 SPEC_FILES = ("openapi.json", "openapi.yaml")
 
@@ -24,7 +23,7 @@ def test_spec_write_writes_the_canonical_files(runner: Any, tmp_path: Path) -> N
 
     assert result.exit_code == 0
     assert result.output == "".join(f"{target / name}\n" for name in SPEC_FILES)
-    expected = render_spec(spec_document())
+    expected = spec.render(spec.document())
     assert {name: (target / name).read_text(encoding="utf-8") for name in SPEC_FILES} == expected
 
 
@@ -60,17 +59,6 @@ def test_spec_check_fails_on_a_missing_file(runner: Any, tmp_path: Path) -> None
 
     assert result.exit_code == 1
     assert f"Error: openapi.yaml in {tmp_path} differ from the code" in result.output
-
-
-def test_spec_document_is_built_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rendering the spec ignores PEOPLE_API_DATABASE_URL, so it never creates a database file."""
-    database = tmp_path / "spec.db"
-    monkeypatch.setenv("PEOPLE_API_DATABASE_URL", f"sqlite:///{database}")
-
-    document = spec_document()
-
-    assert document["info"]["title"] == "people-api"
-    assert not database.exists()
 
 
 def test_db_upgrade_creates_the_users_table(runner: Any, tmp_path: Path) -> None:

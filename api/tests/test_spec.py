@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from people_api.cli import render_spec, spec_document
+from people_api import spec
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -29,7 +29,7 @@ CONTRACT_STATUSES = {
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
     """The spec the code generates."""
-    return spec_document()
+    return spec.document()
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -48,12 +48,23 @@ def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def test_document_is_built_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering the spec ignores PEOPLE_API_DATABASE_URL, so it never creates a database file."""
+    database = tmp_path / "spec.db"
+    monkeypatch.setenv("PEOPLE_API_DATABASE_URL", f"sqlite:///{database}")
+
+    document = spec.document()
+
+    assert document["info"]["title"] == "people-api"
+    assert not database.exists()
+
+
 @pytest.mark.parametrize("name", ["openapi.json", "openapi.yaml"])
 def test_committed_spec_is_what_the_code_generates(name: str, document: dict[str, Any]) -> None:
     """spec/ holds, byte for byte, what `people-api spec write` would write now."""
     committed = (SPEC_DIR / name).read_text(encoding="utf-8")
 
-    assert committed == render_spec(document)[name]
+    assert committed == spec.render(document)[name]
 
 
 def test_every_operation_has_an_explicit_operation_id(document: dict[str, Any]) -> None:
