@@ -71,7 +71,6 @@ def create_engine(settings: Settings) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             # Sync the WAL at every commit: an acknowledged write survives a crash or power loss.
             cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine

@@ -28,12 +28,6 @@ def test_sqlite_engine_uses_wal_journal(sqlite_engine: sa.Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
-def test_sqlite_engine_enforces_foreign_keys(sqlite_engine: sa.Engine) -> None:
-    """Every SQLite connection has foreign-key enforcement switched on."""
-    with sqlite_engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-
-
 def test_upgrade_if_embedded_migrates_sqlite(sqlite_engine: sa.Engine) -> None:
     """An embedded database is brought to head by the process that opens it."""
     db.upgrade_if_embedded(sqlite_engine)
