@@ -1,5 +1,5 @@
 """Fixtures for the contract tests: a real `people-api serve` process, the generated client,
-and a record of every (operationId, status) pair the tests saw."""
+a record of every (operationId, status) pair the tests saw, and the audit of that record."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from recording import StatusRecorder
+from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
 from people_api_client import Client
@@ -30,9 +30,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "PEOPLE_API_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 SPEC_PATH = ROOT / "spec" / "openapi.json"
-SCHEMATHESIS_CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
+SCHEMATHESIS_CONFIG = HERE / "schemathesis.toml"
 
 
 def unused_port() -> int:
@@ -163,13 +164,83 @@ def raw(api_client: Client) -> httpx.Client:
     return api_client.get_httpx_client()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the documented-status audit after every test that can feed it."""
-    items.sort(key=lambda item: item.get_closest_marker("audit") is not None)
+@dataclasses.dataclass
+class SuiteRun:
+    """What this session did with the contract suite: enough to tell the whole suite from a selection."""
+
+    deselected: int = 0
+    skipped: int = 0
+    audit: str = "not run: no contract test ran"
+
+    def partial(self, session: pytest.Session) -> str | None:
+        """Why this run cannot judge which statuses the suite produces, or None for a whole, green run."""
+        ran = {item.path for item in session.items}
+        if session.testsfailed:
+            return f"{session.testsfailed} test(s) failed"
+        if self.deselected:
+            return f"{self.deselected} contract test(s) deselected"
+        if self.skipped:
+            return f"{self.skipped} contract test(s) skipped"
+        if any("::" in arg for arg in session.config.args) or not set(HERE.glob("test_*.py")) <= ran:
+            return "only part of the contract suite was selected"
+        return None
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "audit: runs after all other contract tests")
+SUITE_RUN = pytest.StashKey[SuiteRun]()
+
+
+def _suite_run(config: pytest.Config) -> SuiteRun:
+    return config.stash.setdefault(SUITE_RUN, SuiteRun())
+
+
+def _in_suite(item: pytest.Item) -> bool:
+    return item.path.is_relative_to(HERE)
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    """Count contract tests left out by -k, -m, --lf, --deselect and the like."""
+    for item in items:
+        if _in_suite(item):
+            _suite_run(item.config).deselected += 1
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Count skipped contract tests (a skipped test may be the one that produces a status)."""
+    report = yield
+    if report.skipped and _in_suite(item):
+        _suite_run(item.config).skipped += 1
+    return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def documented_statuses_audit(
+    request: pytest.FixtureRequest, spec: dict[str, Any], recorder: StatusRecorder
+) -> Iterator[None]:
+    """After the last contract test, fail the session if the spec documents an (operationId, status)
+    that no test produced. Only a whole, green run of the suite is audited: a selection (-k, a file,
+    a node id) or a run with failures or skips has left statuses unproduced for another reason."""
+    yield
+    run = _suite_run(request.config)
+    reason = run.partial(request.session)
+    if reason is not None:
+        run.audit = f"not run: {reason}"
+        return
+    missing = sorted(documented_statuses(spec) - recorder.seen)
+    if missing:
+        run.audit = f"FAILED: {len(missing)} documented status(es) never produced"
+        pytest.fail(
+            "documented in spec/openapi.json but produced by no contract test: "
+            + ", ".join(f"{operation_id} {status}" for operation_id, status in missing),
+            pytrace=False,
+        )
+    run.audit = "every documented (operationId, status) was produced"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say whether the documented-status audit ran, so a selection never passes for a full check."""
+    if SUITE_RUN in config.stash:
+        terminalreporter.write_line(f"documented-status audit: {config.stash[SUITE_RUN].audit}")
 
 
 def pytest_report_header() -> str:

@@ -20,6 +20,15 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def documented_statuses(spec: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every (operationId, status) the spec says an operation can answer."""
+    return {
+        (operation["operationId"], status)
+        for operation in operations(spec)
+        for status in operation["responses"]
+    }
+
+
 class StatusRecorder:
     """Maps each response the client saw back to its operationId and remembers the status."""
 
