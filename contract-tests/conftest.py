@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SPEC_PATH = ROOT / "spec" / "openapi.json"
 SCHEMATHESIS_CONFIG = HERE / "schemathesis.toml"
+USERS = "/people/v1/users"
 
 
 def unused_port() -> int:

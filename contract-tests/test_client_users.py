@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import httpx
 import pytest
+from conftest import USERS
 
 from people_api_client import Client
 from people_api_client.api.pages import home_page, test_page
@@ -28,7 +29,6 @@ from people_api_client.models import (
     UserReplace,
 )
 
-USERS = "/people/v1/users"
 TOO_BIG = b'{"name": "' + b"x" * (1024 * 1024) + b'", "email": "big@example.com"}'
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from conftest import USERS
 
-USERS = "/people/v1/users"
 RACERS = 20
 
 

@@ -21,13 +21,12 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from conftest import BIN, ENGINE, fresh_database, unused_port, wait_for_port
+from conftest import BIN, ENGINE, USERS, fresh_database, unused_port, wait_for_port
 from sqlalchemy.pool import NullPool
 
 from people_api import db
 from people_api.config import Settings
 
-USERS = "/people/v1/users"
 WRITERS = 4
 PATCHES = 3  # per created user
 ACKNOWLEDGED_BEFORE_KILL = 150

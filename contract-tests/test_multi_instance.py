@@ -14,9 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import fresh_database, serving
+from conftest import USERS, fresh_database, serving
 
-USERS = "/people/v1/users"
 INSTANCES = 3
 RACERS = 20
 

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
+from wire import PROBLEM, USERS
 
 from people_api import cli, create_app, db
 from people_api.config import Settings
@@ -29,8 +30,6 @@ ENGINE = os.environ.get("PEOPLE_API_TEST_DB", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get(
     "PEOPLE_API_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-PROBLEM = "application/problem+json"
-USERS = "/people/v1/users"
 
 
 def pytest_configure(config: pytest.Config) -> None:

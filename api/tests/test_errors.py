@@ -19,12 +19,12 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     default_exceptions,
 )
+from wire import USERS
 
 from people_api import MAX_BODY_BYTES
 from people_api.errors import PROBLEM, problem_response
 from people_api.users.store import UserStore
 
-USERS = "/people/v1/users"
 INVALID_JSON = "The request body is not valid JSON."
 NOT_JSON = "The request body must be JSON (Content-Type: application/json)."
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from wire import USERS
 
 from people_api import create_app
 from people_api.config import Settings
 
 UNAVAILABLE = "The database is unavailable; retry shortly."
-USER = f"/people/v1/users/{uuid.uuid4()}"
+USER = f"{USERS}/{uuid.uuid4()}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -65,8 +66,8 @@ def test_readyz_is_503_during_a_database_outage(
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("GET", "/people/v1/users", None),
-        ("POST", "/people/v1/users", {"name": "John", "email": "john@example.com"}),
+        ("GET", USERS, None),
+        ("POST", USERS, {"name": "John", "email": "john@example.com"}),
         ("GET", USER, None),
         ("PUT", USER, {"name": "John", "email": "john@example.com"}),
         ("PATCH", USER, {"name": "John"}),
@@ -93,7 +94,7 @@ def test_idempotent_create_is_503_during_a_database_outage(
 ) -> None:
     """A create with an Idempotency-Key fails the same retryable way when the key cannot be claimed."""
     response = outage_client.post(
-        "/people/v1/users",
+        USERS,
         json={"name": "John", "email": "john@example.com"},
         headers={"Idempotency-Key": "k"},
     )

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wire import PROBLEM
 
 from people_api import spec
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-PROBLEM = "application/problem+json"
 
 # DESIGN.md's contract table: the statuses each operation must document.
 CONTRACT_STATUSES = {

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from wire import INVALID, USERS
 
 from people_api import MAX_BODY_BYTES
-
-USERS = "/people/v1/users"
-INVALID = "The request is not valid; see errors."
 
 
 def test_create_user_answers_201_with_the_user(client: FlaskClient) -> None:

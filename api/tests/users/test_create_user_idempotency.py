@@ -11,10 +11,10 @@ from typing import Any
 import flask
 import pytest
 from flask.testing import FlaskClient
+from wire import USERS
 
 from people_api.users.store import UserStore
 
-USERS = "/people/v1/users"
 JOHN = {"name": "John", "email": "john@example.com"}
 
 

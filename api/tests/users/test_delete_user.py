@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-
-USERS = "/people/v1/users"
-STALE = "The user has changed since the version in If-Match; fetch it again."
+from wire import STALE, USERS
 
 
 def _create(client: FlaskClient) -> tuple[str, str]:

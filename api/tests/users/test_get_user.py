@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.exceptions import NotFound
-
-USERS = "/people/v1/users"
+from wire import USERS
 
 
 def test_get_user_answers_200_with_the_user(client: FlaskClient, make_user: Callable[..., Any]) -> None:

@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from wire import INVALID, USERS
 
 from people_api.users.store import UserStore
-
-USERS = "/people/v1/users"
-INVALID = "The request is not valid; see errors."
 
 
 def _all_pages(client: FlaskClient, query: str) -> list[dict[str, Any]]:

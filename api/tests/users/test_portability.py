@@ -16,13 +16,13 @@ import marshmallow as ma
 import pytest
 from click.testing import Result
 from flask.testing import FlaskClient
+from wire import USERS
 
 from people_api import MAX_BODY_BYTES, cli
 from people_api.config import Settings
 from people_api.users import portability, schemas
 from people_api.users.store import UserRow, UserStore
 
-USERS = "/people/v1/users"
 ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
 GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
 ALAN = {"name": "Alan Turing", "email": "alan@example.com"}

@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from wire import INVALID, STALE, USERS
 
 from people_api import MAX_BODY_BYTES
 
-USERS = "/people/v1/users"
-INVALID = "The request is not valid; see errors."
-STALE = "The user has changed since the version in If-Match; fetch it again."
 NEW = {"name": "Johnny", "email": "johnny@example.com"}
 
 
