@@ -38,9 +38,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(tags=["check"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the server, the contract tests and this file."""
+    """mypy --strict over the server, its tests, the contract tests and this file."""
     sync(session, "typing")
-    session.run("mypy", "api/people_api", "contract-tests", "noxfile.py", *session.posargs)
+    session.run("mypy", "api/people_api", "api/tests", "contract-tests", "noxfile.py", *session.posargs)
 
 
 @nox.session(tags=["test"])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import cli, db, spec
+from people_api import db, spec
 
 SPEC_FILES = ("openapi.json", "openapi.yaml")
 
@@ -173,7 +173,7 @@ def test_serve_leaves_a_shared_postgresql_to_db_upgrade(
 ) -> None:
     """On PostgreSQL, `serve` does not migrate: the schema is migrated once, by `db upgrade`."""
     upgrades: list[object] = []
-    monkeypatch.setattr(cli.db, "upgrade", lambda *args: upgrades.append(args))
+    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
     env = {"PEOPLE_API_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
 
     result = runner.run("serve", env=env)

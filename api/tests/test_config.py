@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
     ],
 )
-def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: object) -> None:
+def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: Any) -> None:
     """Each PEOPLE_API_* variable sets its own field and leaves the others at their defaults."""
     settings = Settings.from_env({f"PEOPLE_API_{variable}": value})
 

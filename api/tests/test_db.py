@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import flask
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.pool import QueuePool
 
 from people_api import db
 from people_api.config import Settings
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> sa.Engine:
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     """An engine on a SQLite file, whatever engine the rest of the suite is using."""
     engine = db.create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'pragmas.db'}"))
-    yield engine  # type: ignore[misc]
+    yield engine
     engine.dispose()
 
 
@@ -35,20 +38,22 @@ def test_upgrade_if_embedded_migrates_sqlite(sqlite_engine: sa.Engine) -> None:
     assert "users" in sa.inspect(sqlite_engine).get_table_names()
 
 
-def test_upgrade_if_embedded_leaves_postgresql_alone() -> None:
-    """A shared database is not touched (this one is unreachable: connecting would raise)."""
+def test_upgrade_if_embedded_leaves_postgresql_to_db_upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared database is not migrated by whichever process opens it (this one is unreachable too)."""
+    upgrades: list[object] = []
+    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
     engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
     db.upgrade_if_embedded(engine)
 
-    assert engine.pool.checkedout() == 0
+    assert upgrades == []
 
 
 def test_postgresql_engine_keeps_a_pool_of_ten() -> None:
     """A PostgreSQL engine pools 10 connections per process; building it connects nowhere."""
     engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
-    assert (engine.dialect.name, engine.pool.size()) == ("postgresql", 10)
+    assert (engine.dialect.name, cast(QueuePool, engine.pool).size()) == ("postgresql", 10)
 
 
 @pytest.mark.postgres

@@ -78,7 +78,7 @@ def test_every_operation_has_an_explicit_operation_id(document: dict[str, Any]) 
 
 def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
     """No two operations share an operationId (the client generator would silently drop one)."""
-    ids = [operation.get("operationId") for _, _, operation in _operations(document)]
+    ids: list[Any] = [operation.get("operationId") for _, _, operation in _operations(document)]
 
     assert sorted(ids) == sorted(set(ids))
 

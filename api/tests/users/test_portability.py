@@ -18,7 +18,7 @@ from click.testing import Result
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api import MAX_BODY_BYTES, cli
+from people_api import MAX_BODY_BYTES, cli, db
 from people_api.config import Settings
 from people_api.users import portability, schemas
 from people_api.users.store import UserRow, UserStore
@@ -499,7 +499,7 @@ def test_import_leaves_postgresql_to_db_upgrade_and_reports_a_database_failure(
 ) -> None:
     """On PostgreSQL import does not migrate; a database it cannot use stops it with exit 3."""
     upgrades: list[object] = []
-    monkeypatch.setattr(cli.db, "upgrade", lambda *args: upgrades.append(args))
+    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
     path = tmp_path / "users.jsonl"
     path.write_bytes(_jsonl(ADA))
     env = {
