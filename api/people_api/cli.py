@@ -13,9 +13,8 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
 import sqlalchemy as sa
-import yaml
 
-from people_api import create_app, db
+from people_api import create_app, db, docs
 from people_api.config import Settings
 from people_api.users import portability
 from people_api.users.store import UserStore
@@ -79,7 +78,8 @@ def render_spec(document: dict[str, Any]) -> dict[str, str]:
     """The committed files, in canonical form so a diff means a change."""
     return {
         "openapi.json": json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        "openapi.yaml": yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=100),
+        "openapi.yaml": docs.spec_yaml(document),
+        "reference.html": docs.reference_html(document),
     }
 
 
@@ -91,7 +91,7 @@ def spec() -> None:
 @spec.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def write(directory: Path) -> None:
-    """Write openapi.json and openapi.yaml into DIRECTORY."""
+    """Write openapi.json, openapi.yaml and reference.html (the spec in ReDoc, one file) into DIRECTORY."""
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in render_spec(spec_document()).items():
         (directory / name).write_text(text, encoding="utf-8")

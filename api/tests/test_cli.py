@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from people_api import cli, db
 from people_api.cli import render_spec, spec_document
 
-SPEC_FILES = ("openapi.json", "openapi.yaml")
+SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
 
 def test_spec_write_writes_the_canonical_files(runner: Any, tmp_path: Path) -> None:
