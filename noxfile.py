@@ -15,10 +15,11 @@ nox.options.default_venv_backend = "uv"
 # Keep session venvs between local runs (mypy's cache is slow to build); CI starts clean anyway.
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract"]
+nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "browser"]
 
 ROOT = Path(__file__).parent
 CI = os.environ.get("CI") == "true"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def sync(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -115,7 +116,26 @@ def contract(session: nox.Session, db: str) -> None:
     """Schemathesis (every check, every phase), client round trips and races, in process and
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    session.run("pytest", "contract-tests", *session.posargs, env={"PEOPLE_API_TEST_DB": db})
+    session.run(
+        "pytest", "contract-tests", "--ignore=contract-tests/browser", *session.posargs,
+        env={"PEOPLE_API_TEST_DB": db},
+    )  # fmt: skip
+
+
+@nox.session(tags=["contract"])
+def browser(session: nox.Session) -> None:
+    """Swagger UI (/docs), ReDoc (/redoc) and spec/reference.html in headless Chromium with every
+    outside host blocked, against a real `people-api serve`; screenshots go to reports/screenshots/."""
+    if not CHROMIUM.exists():
+        # Debian's chromium, installed as root like wrk for bench. A fresh machine's package lists
+        # may be missing or name versions the mirror no longer has, so refresh them first.
+        session.run("apt-get", "update", "-q", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
+            external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
+        )  # fmt: skip
+    sync(session, "browser")
+    session.run("pytest", "contract-tests/browser", *session.posargs)
 
 
 @nox.session(default=False)

@@ -15,7 +15,7 @@ API_VERSION = version("people-api")
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import health, pages
+    from people_api import docs, health, pages
     from people_api.idempotency import IdempotencyKeys
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
@@ -51,4 +51,5 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     for name, extras in users_schemas.SPEC_EXTRAS.items():
         api.spec.components.schemas[name].update(extras)
     app.extensions["people_api.api"] = api
+    app.register_blueprint(docs.blp)  # on the app, not the Api: the docs pages stay out of the spec
     return app

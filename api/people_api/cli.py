@@ -76,7 +76,7 @@ def spec_group() -> None:
 @spec_group.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def write(directory: Path) -> None:
-    """Write openapi.json and openapi.yaml into DIRECTORY."""
+    """Write openapi.json, openapi.yaml and reference.html (the spec in ReDoc, one file) into DIRECTORY."""
     for path in spec.write(directory):
         click.echo(path)
 

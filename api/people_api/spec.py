@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from people_api import create_app
+from people_api import create_app, docs
 from people_api.config import Settings
 
 
@@ -23,7 +21,8 @@ def render(openapi: dict[str, Any]) -> dict[str, str]:
     """The committed files, in canonical form so a diff means a change."""
     return {
         "openapi.json": json.dumps(openapi, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        "openapi.yaml": yaml.safe_dump(openapi, sort_keys=True, allow_unicode=True, width=100),
+        "openapi.yaml": docs.spec_yaml(openapi),
+        "reference.html": docs.reference_html(openapi),
     }
 
 

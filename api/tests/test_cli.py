@@ -12,11 +12,11 @@ from alembic.migration import MigrationContext
 
 from people_api import db, spec
 
-SPEC_FILES = ("openapi.json", "openapi.yaml")
+SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
 
 def test_spec_write_writes_the_canonical_files(runner: Any, tmp_path: Path) -> None:
-    """`spec write DIR` creates DIR and writes exactly what render_spec produces, naming each file."""
+    """`spec write DIR` creates DIR and writes exactly what spec.render produces, naming each file."""
     target = tmp_path / "nested" / "spec"
 
     result = runner.run("spec", "write", str(target))
