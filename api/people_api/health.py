@@ -30,7 +30,7 @@ def health() -> Any:
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(operationId="readiness")
 @blp.response(200, HealthSchema, example={"status": "ready"})
-@blp.unavailable()
+@blp.documents_unavailable()
 def readiness() -> Any:
     """Answer 200 only while the database answers; take the instance out of rotation on 503."""
     engine: sa.Engine = flask.current_app.extensions["people_api.engine"]

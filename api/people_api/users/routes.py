@@ -7,13 +7,13 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import flask
 from flask.views import MethodView
 from sqlalchemy.engine import Connection
 
-from people_api.errors import PeopleBlueprint, problem, problem_reply
+from people_api.errors import PeopleBlueprint, raise_problem, render_problem
 from people_api.idempotency import IdempotencyKeys, KeyInUse, KeyReused, SavedResponse
 from people_api.users import schemas
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
@@ -82,32 +82,34 @@ def _expected_versions() -> set[int] | None:
     return {int(tag) for tag in tags if isinstance(tag, str) and _VERSION_TAG.fullmatch(tag)}
 
 
-def _not_found(user_id: uuid.UUID) -> Any:
-    problem(404, f"No user has id {user_id}.")
+def _not_found(user_id: uuid.UUID) -> NoReturn:
+    raise_problem(404, f"No user has id {user_id}.")
 
 
-def _email_taken_problem(email: str) -> tuple[str, dict[str, list[str]]]:
-    return "Another user already has this email address.", {"email": [f"{email} is taken."]}
+_EMAIL_TAKEN = "Another user already has this email address."
 
 
-def _email_taken(email: str) -> Any:
-    detail, errors = _email_taken_problem(email)
-    problem(409, detail, errors=errors)
+def _email_taken(email: str) -> NoReturn:
+    raise_problem(409, _EMAIL_TAKEN, errors={"email": [f"{email} is taken."]})
 
 
-def _stale() -> Any:
-    problem(412, "The user has changed since the version in If-Match; fetch it again.")
+def _email_taken_response(email: str) -> flask.Response:
+    return render_problem(409, _EMAIL_TAKEN, errors={"email": [f"{email} is taken."]})
+
+
+def _stale() -> NoReturn:
+    raise_problem(412, "The user has changed since the version in If-Match; fetch it again.")
 
 
 def _documented_as_write(view: Callable[..., Any]) -> Callable[..., Any]:
     """The responses PUT and PATCH share: the changed user, or why it was not changed."""
     for document in (
-        blp.unavailable(),
-        blp.problem_response(415, "The body is not JSON."),
-        blp.problem_response(413, "The body is larger than 1 MiB."),
-        blp.problem_response(412, "If-Match does not name the user's current ETag."),
-        blp.problem_response(409, "Another user already has this email."),
-        blp.problem_response(404, "No user has this id."),
+        blp.documents_unavailable(),
+        blp.documents_problem(415, "The body is not JSON."),
+        blp.documents_problem(413, "The body is larger than 1 MiB."),
+        blp.documents_problem(412, "If-Match does not name the user's current ETag."),
+        blp.documents_problem(409, "Another user already has this email."),
+        blp.documents_problem(404, "No user has this id."),
         blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER}),
     ):
         view = document(view)
@@ -121,7 +123,7 @@ class Users(MethodView):
     @blp.doc(operationId="list_users")
     @blp.arguments(schemas.UserQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, schemas.UserListSchema)
-    @blp.unavailable()
+    @blp.documents_unavailable()
     def get(
         self, limit: int, cursor: int | None = None, name: str | None = None, email: str | None = None
     ) -> Any:
@@ -137,16 +139,16 @@ class Users(MethodView):
     @blp.arguments(schemas.CreateHeadersSchema, location="headers")
     @blp.arguments(schemas.UserCreateSchema, example={"name": "John", "email": "john@example.com"})
     @blp.response(201, schemas.UserSchema, headers=CREATED_HEADERS)
-    @blp.problem_response(
+    @blp.documents_problem(
         409,
         "Another user already has this email (compared case-insensitively), "
         "or a request with the same Idempotency-Key is still running, "
         "or the user that key created has since been deleted.",
     )
-    @blp.problem_response(413, "The body is larger than 1 MiB.")
-    @blp.problem_response(415, "The body is not JSON.")
-    @blp.problem_response(422, "The Idempotency-Key was first used with a different body.")
-    @blp.unavailable()
+    @blp.documents_problem(413, "The body is larger than 1 MiB.")
+    @blp.documents_problem(415, "The body is not JSON.")
+    @blp.documents_problem(422, "The Idempotency-Key was first used with a different body.")
+    @blp.documents_unavailable()
     def post(self, headers: dict[str, str], body: dict[str, str]) -> Any:
         """Create a user.
 
@@ -159,9 +161,9 @@ class Users(MethodView):
         try:
             saved = keys.claim(key, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
         except KeyReused:
-            return problem(422, "This Idempotency-Key was first used with a different request body.")
+            raise_problem(422, "This Idempotency-Key was first used with a different request body.")
         except KeyInUse:
-            return problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
+            raise_problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
         if saved is not None:
             return _replay(saved)
         try:
@@ -177,7 +179,7 @@ def _replay(saved: SavedResponse) -> flask.Response:
         try:
             _store().get(uuid.UUID(json.loads(saved.body)["id"]))
         except UserNotFound:
-            return problem(409, "The user first created with this Idempotency-Key has since been deleted.")
+            raise_problem(409, "The user first created with this Idempotency-Key has since been deleted.")
     return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
 
 
@@ -191,7 +193,7 @@ def _create(body: dict[str, str], key: str | None = None) -> flask.Response:
     try:
         user = _store().create(name=body["name"], email=body["email"], also=save if key else None)
     except EmailTaken:
-        response = problem_reply(409, *_email_taken_problem(body["email"]))
+        response = _email_taken_response(body["email"])
         if key is not None:
             _keys().complete(key, _saved(response))
         return response
@@ -221,14 +223,14 @@ class UserById(MethodView):
     @blp.alt_response(
         304, description="The user still has the ETag given in If-None-Match.", headers={"ETag": ETAG_HEADER}
     )
-    @blp.problem_response(404, "No user has this id.")
-    @blp.unavailable()
+    @blp.documents_problem(404, "No user has this id.")
+    @blp.documents_unavailable()
     def get(self, user_id: uuid.UUID) -> Any:
         """Get a user by id."""
         try:
             user = _store().get(user_id)
         except UserNotFound:
-            return _not_found(user_id)
+            _not_found(user_id)
         etag = _etag(user)
         # If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"1" matches "1".
         if flask.request.if_none_match.contains_weak(etag.strip('"')):
@@ -258,17 +260,17 @@ class UserById(MethodView):
 
     @blp.doc(operationId="delete_user", parameters=[schemas.IF_MATCH])
     @blp.response(204)
-    @blp.problem_response(404, "No user has this id.")
-    @blp.problem_response(412, "If-Match does not name the user's current ETag.")
-    @blp.unavailable()
+    @blp.documents_problem(404, "No user has this id.")
+    @blp.documents_problem(412, "If-Match does not name the user's current ETag.")
+    @blp.documents_unavailable()
     def delete(self, user_id: uuid.UUID) -> Any:
         """Delete a user."""
         try:
             _store().delete(user_id, if_versions=_expected_versions())
         except UserNotFound:
-            return _not_found(user_id)
+            _not_found(user_id)
         except VersionMismatch:
-            return _stale()
+            _stale()
         return None
 
 
@@ -276,9 +278,9 @@ def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
     try:
         user = _store().update(user_id, changes=changes, if_versions=_expected_versions())
     except UserNotFound:
-        return _not_found(user_id)
+        _not_found(user_id)
     except VersionMismatch:
-        return _stale()
+        _stale()
     except EmailTaken:
-        return _email_taken(changes["email"])
+        _email_taken(changes["email"])
     return user, {"ETag": _etag(user)}
