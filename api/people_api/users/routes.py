@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -11,10 +9,9 @@ from typing import Any, NoReturn
 
 import flask
 from flask.views import MethodView
-from sqlalchemy.engine import Connection
 
 from people_api.errors import PeopleBlueprint, raise_problem, render_problem
-from people_api.idempotency import IdempotencyKeys, KeyInUse, KeyReused, SavedResponse
+from people_api.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
 from people_api.users import schemas
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
 
@@ -60,9 +57,9 @@ _USER_LINKS = {
 _PATCH_BODY = {"schema": {"$ref": "#/components/schemas/UserPatch"}}
 
 
-def _keys() -> IdempotencyKeys:
-    keys: IdempotencyKeys = flask.current_app.extensions["people_api.idempotency"]
-    return keys
+def _idempotency() -> Idempotency:
+    idempotency: Idempotency = flask.current_app.extensions["people_api.idempotency"]
+    return idempotency
 
 
 def _store() -> UserStore:
@@ -86,15 +83,10 @@ def _not_found(user_id: uuid.UUID) -> NoReturn:
     raise_problem(404, f"No user has id {user_id}.")
 
 
-_EMAIL_TAKEN = "Another user already has this email address."
-
-
-def _email_taken(email: str) -> NoReturn:
-    raise_problem(409, _EMAIL_TAKEN, errors={"email": [f"{email} is taken."]})
-
-
-def _email_taken_response(email: str) -> flask.Response:
-    return render_problem(409, _EMAIL_TAKEN, errors={"email": [f"{email} is taken."]})
+def _email_taken(email: str) -> flask.Response:
+    # Rendered rather than raised: an idempotent create saves it as the key's answer.
+    detail = "Another user already has this email address."
+    return render_problem(409, detail, errors={"email": [f"{email} is taken."]})
 
 
 def _stale() -> NoReturn:
@@ -156,48 +148,21 @@ class Users(MethodView):
         """
         key = headers.get("idempotency_key")
         if key is None:
-            return _create(body)
-        keys = _keys()
+            try:
+                return _created(_store().create(name=body["name"], email=body["email"]))
+            except EmailTaken:
+                return _email_taken(body["email"])
         try:
-            saved = keys.claim(key, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
+            answer = _idempotency().create_user(key, body, created=_created, taken=_email_taken)
         except KeyReused:
             raise_problem(422, "This Idempotency-Key was first used with a different request body.")
         except KeyInUse:
             raise_problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
-        if saved is not None:
-            return _replay(saved)
-        try:
-            return _create(body, key=key)
-        except Exception:
-            keys.release(key)  # Unfinished: let a retry run it again.
-            raise
-
-
-def _replay(saved: SavedResponse) -> flask.Response:
-    """The first response again; but a 201 whose user is gone since would point at nothing."""
-    if saved.status == 201:
-        try:
-            _store().get(uuid.UUID(json.loads(saved.body)["id"]))
-        except UserNotFound:
+        except CreatedUserGone:
             raise_problem(409, "The user first created with this Idempotency-Key has since been deleted.")
-    return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
-
-
-def _create(body: dict[str, str], key: str | None = None) -> flask.Response:
-    """Insert the user; with a key, save the response in the same transaction as the user."""
-
-    def save(conn: Connection, user: UserRow) -> None:
-        assert key is not None
-        _keys().complete(key, _saved(_created(user)), conn)
-
-    try:
-        user = _store().create(name=body["name"], email=body["email"], also=save if key else None)
-    except EmailTaken:
-        response = _email_taken_response(body["email"])
-        if key is not None:
-            _keys().complete(key, _saved(response))
-        return response
-    return _created(user)
+        if answer.replayed:
+            answer.response.headers["Idempotent-Replayed"] = "true"
+        return answer.response
 
 
 def _created(user: UserRow) -> flask.Response:
@@ -206,12 +171,6 @@ def _created(user: UserRow) -> flask.Response:
     response.headers["Location"] = flask.url_for("users.UserById", user_id=user.id)
     response.headers["ETag"] = _etag(user)
     return response
-
-
-def _saved(response: flask.Response) -> SavedResponse:
-    kept = ("Content-Type", "Location", "ETag")
-    headers = {name: response.headers[name] for name in kept if name in response.headers}
-    return SavedResponse(response.status_code, response.get_data(as_text=True), headers)
 
 
 @blp.route("/<uuid:user_id>")
@@ -282,5 +241,5 @@ def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
     except VersionMismatch:
         _stale()
     except EmailTaken:
-        _email_taken(changes["email"])
+        return _email_taken(changes["email"])
     return user, {"ETag": _etag(user)}
