@@ -16,7 +16,7 @@ API_VERSION = version("people-api")
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
     from people_api import docs, health, pages
-    from people_api.idempotency import IdempotencyKeys
+    from people_api.idempotency import Idempotency
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
     from people_api.users.store import UserStore
@@ -41,8 +41,11 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     engine = db.create_engine(settings)
     app.extensions["people_api.settings"] = settings
     app.extensions["people_api.engine"] = engine
-    app.extensions["people_api.users"] = UserStore(engine)
-    app.extensions["people_api.idempotency"] = IdempotencyKeys(engine)
+    users = UserStore(engine)
+    app.extensions["people_api.users"] = users
+    app.extensions["people_api.idempotency"] = Idempotency(
+        engine, users, statement_timeout=settings.statement_timeout
+    )
 
     api = errors.PeopleApi(app)
     api.register_blueprint(pages.blp)

@@ -46,6 +46,10 @@ idempotency_keys = sa.Table(
     sa.Column("response_status", sa.Integer(), nullable=True),
     sa.Column("response_body", sa.Text(), nullable=True),
     sa.Column("response_headers", sa.Text(), nullable=True),
+    # A random token per claim or takeover: only the request holding the current one may finish the key.
+    sa.Column("owner", sa.String(32), nullable=False, server_default=""),
+    # The user a finished create made, so a replay can tell whether it still exists.
+    sa.Column("user_id", sa.Uuid(), nullable=True),
 )
 
 
@@ -86,6 +90,12 @@ def create_engine(settings: Settings) -> Engine:
             "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
         },
     )
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database for a trivial answer; raises its driver's error while it is away."""
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import http
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import flask
@@ -12,15 +12,28 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
-from webargs import core
-from webargs.flaskparser import FlaskParser, abort
+from webargs.flaskparser import abort
 from werkzeug.exceptions import HTTPException
+
+from people_api.parsing import RequestParser
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
-# Media types a request body may use; anything else is 415. PATCH also takes a merge patch.
-JSON_TYPES = frozenset({"application/json"})
-PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
+_INVALID = "The request is not valid; see errors."
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """One problem, before ProblemSchema writes it; type and title follow from the status."""
+
+    status: int
+    detail: str
+    errors: Mapping[str, list[str]] | None = None
+    type: str = "about:blank"
+
+    @property
+    def title(self) -> str:
+        return http.HTTPStatus(self.status).phrase
 
 
 class ProblemSchema(ma.Schema):
@@ -48,10 +61,44 @@ class ProblemSchema(ma.Schema):
         },
     )
 
+    @ma.post_dump
+    def _omit_empty_errors(self, body: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        # `errors` is there only when some field was wrong, never as null or {}.
+        if not body.get("errors"):
+            body.pop("errors", None)
+        return body
 
-def problem(status: int, detail: str, *, errors: Mapping[str, list[str]] | None = None) -> NoReturn:
-    """Stop the request with a problem response."""
+
+_SCHEMA = ProblemSchema()
+
+
+def raise_problem(status: int, detail: str, *, errors: Mapping[str, list[str]] | None = None) -> NoReturn:
+    """Stop the request; the error handler answers it with this problem."""
     abort(status, message=detail, errors=errors)
+
+
+def render_problem(
+    status: int, detail: str | None = None, *, errors: Mapping[str, list[str]] | None = None
+) -> flask.Response:
+    """The problem+json Response for a status; `detail` defaults to the status's description."""
+    problem = _Problem(status, detail or http.HTTPStatus(status).description, errors)
+    return flask.Response(_SCHEMA.dumps(problem), status=status, mimetype=PROBLEM)
+
+
+def render_http_exception(error: HTTPException) -> flask.Response:
+    """Any HTTPException, raised by us, by webargs or by Flask/Werkzeug, as problem+json."""
+    # webargs' abort (and so raise_problem) leaves message, errors, messages or headers in `data`.
+    data: Mapping[str, Any] = getattr(error, "data", None) or {}
+    errors = data.get("errors") or _field_errors(data.get("messages"))
+    detail = data.get("message") or (_INVALID if errors else error.description)
+    response = render_problem(error.code or 500, detail, errors=errors)
+    # Werkzeug puts headers such as Allow (405) on the exception itself.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def _field_errors(messages: Any) -> dict[str, list[str]]:
@@ -74,85 +121,28 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
     return flat
 
 
-def problem_body(status: int, detail: str | None, errors: Mapping[str, list[str]] | None = None) -> str:
-    """The problem+json document for a status, as sent on the wire."""
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": http.HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail or http.HTTPStatus(status).description,
-    }
-    if errors:
-        body["errors"] = errors
-    return json.dumps(body)
-
-
-def problem_reply(
-    status: int, detail: str | None, errors: Mapping[str, list[str]] | None = None
-) -> flask.Response:
-    """A problem+json response, for views that return their errors rather than raise them."""
-    return flask.Response(problem_body(status, detail, errors), status=status, mimetype=PROBLEM)
-
-
-def database_unavailable(error: Exception) -> flask.Response:
+def _database_unavailable(error: Exception) -> flask.Response:
     """503 for a database that refused, dropped or timed out a connection or statement."""
     flask.current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
-    response = problem_reply(503, "The database is unavailable; retry shortly.")
+    response = render_problem(503, "The database is unavailable; retry shortly.")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-def problem_response(error: HTTPException) -> flask.Response:
-    """Render any HTTPException, raised by us or by Flask/Werkzeug, as problem+json."""
-    status = error.code or 500
-    data: Mapping[str, Any] = getattr(error, "data", None) or {}
-    errors = data.get("errors") or _field_errors(data.get("messages"))
-    detail = data.get("message") or ("The request is not valid; see errors." if errors else error.description)
-    response = problem_reply(status, detail, errors)
-    # Werkzeug puts headers such as Allow (405) on the exception itself.
-    for name, value in error.get_headers():
-        if name.lower() != "content-type":
-            response.headers.add(name, value)
-    for name, value in (data.get("headers") or {}).items():
-        response.headers[name] = value
-    return response
-
-
-class Parser(FlaskParser):
-    """webargs parser answering 400 for bad input and 415 for a body that is not JSON."""
-
-    DEFAULT_VALIDATION_STATUS = 400
-
-    def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
-        if req.mimetype not in (PATCH_TYPES if req.method == "PATCH" else JSON_TYPES):
-            problem(415, "The request body must be JSON (Content-Type: application/json).")
-        raw = req.get_data(cache=True)
-        if not raw:
-            return core.missing
-        try:
-            return json.loads(raw.decode("utf-8"))
-        # ValueError covers bad syntax, bad UTF-8 and over-long integers;
-        # RecursionError covers absurdly deep nesting.
-        except (ValueError, RecursionError):
-            abort(
-                400, message="The request body is not valid JSON.", messages={"json": ["Invalid JSON body."]}
-            )
-
-
 class PeopleBlueprint(Blueprint):  # type: ignore[misc]
-    """A smorest Blueprint whose arguments answer problem+json 400s."""
+    """A smorest Blueprint whose arguments answer problem+json 400s and 415s."""
 
-    ARGUMENTS_PARSER = Parser()
+    ARGUMENTS_PARSER = RequestParser()
 
-    def problem_response(self, status: int, description: str, headers: dict[str, Any] | None = None) -> Any:
-        """Document that the operation may answer `status` with a problem."""
+    def documents_problem(self, status: int, description: str, headers: dict[str, Any] | None = None) -> Any:
+        """Decorator: the spec says the operation may answer `status` with a problem."""
         return self.alt_response(
             status, schema=ProblemSchema, content_type=PROBLEM, description=description, headers=headers
         )
 
-    def unavailable(self) -> Any:
-        """Document the 503 every database-backed operation gives while the database is away."""
-        return self.problem_response(
+    def documents_unavailable(self) -> Any:
+        """Decorator: the spec lists the 503 a database-backed operation gives while the database is away."""
+        return self.documents_problem(
             503,
             "The database is unavailable or too slow; retry after Retry-After seconds.",
             headers={
@@ -171,17 +161,20 @@ class PeopleApi(Api):  # type: ignore[misc]
     # Each operation lists exactly the errors it can return; no catch-all default.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def handle_http_exception(self, error: HTTPException) -> flask.Response:
-        return problem_response(error)
-
-    def _register_error_handlers(self) -> None:
-        super()._register_error_handlers()
-        # Connection refused or lost, statement or lock timeout, pool exhausted: all transient.
+    def init_app(self, app: flask.Flask, **kwargs: Any) -> None:
+        """smorest's setup, then a 503 for every database error that is transient."""
+        super().init_app(app, **kwargs)
+        # Connection refused or lost, statement or lock timeout, pool exhausted.
         for error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
-            self._app.register_error_handler(error, database_unavailable)
+            app.register_error_handler(error, _database_unavailable)
+
+    def handle_http_exception(self, error: HTTPException) -> flask.Response:
+        """smorest's hook for every HTTPException (404 and 405 included): answer problem+json."""
+        return render_http_exception(error)
 
     def _register_responses(self) -> None:
-        # smorest registers its shared error responses as application/json; ours are problem+json.
+        # Private smorest method, overridden because it registers the shared error responses (the 400
+        # that @blp.arguments refers to) as application/json; ours are problem+json.
         for status in http.HTTPStatus:
             if status < 400:
                 continue
@@ -190,6 +183,6 @@ class PeopleApi(Api):  # type: ignore[misc]
             self.spec.components.response(status.name, response, lazy=True)
 
     def _register_pagination_header(self) -> None:
-        # smorest's offset pagination is unused (we page by cursor); registering its header
-        # would drag an unused PaginationMetadata schema into the spec and the client.
+        # Private smorest method, overridden because its offset pagination is unused (we page by
+        # cursor) and registering its header would drag a PaginationMetadata schema into the spec.
         return None

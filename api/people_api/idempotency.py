@@ -1,21 +1,50 @@
-"""Idempotency keys in SQL: a retried request gets the first one's response (Stripe's semantics)."""
+"""Idempotency-Key: a retried create gets the first one's response (Stripe's semantics).
+
+The whole protocol lives here: claim the key, create the user and save the response in one
+transaction, replay that response to retries for TTL. Routes ask for an Answer and shape headers.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+import flask
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import idempotency_keys as keys
+from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore
 
 TTL = timedelta(hours=24)
-# A claim older than this with no response was abandoned (its process died); a retry may take over.
-# A live request cannot hold a key this long: each of its few statements is cut at the statement
-# timeout (5 s by default). Shorter means a retry after a crash waits less for the lease to lapse.
-LEASE = timedelta(seconds=20)
+# Statements an owner may still send once the database has stamped its claim, all on the one
+# connection it holds throughout: the claim's COMMIT; the user's INSERT, the UPDATE saving the
+# response and their COMMIT; and when the email is taken, ROLLBACK, the UPDATE saving the 409, COMMIT.
+_STATEMENTS_AFTER_CLAIM = 7
+# What no database timeout bounds: the network and Python between those statements.
+_SLACK = timedelta(seconds=10)
+# The key can vanish between finding it taken and reading it (released, or expired) only so often.
+_CLAIM_ATTEMPTS = 3
+_SAVED_HEADERS = ("Content-Type", "Location", "ETag")
+
+
+def lease(statement_timeout: int) -> timedelta:
+    """How long a claim stays with its owner before a retry may take it over.
+
+    The database ends each statement, lock waits included, within `statement_timeout` seconds
+    (PostgreSQL: statement_timeout and lock_timeout; SQLite: the busy timeout, its only wait). The
+    owner sends at most _STATEMENTS_AFTER_CLAIM statements after the one that stamped its claim, so
+    lease = _STATEMENTS_AFTER_CLAIM * statement_timeout + _SLACK has passed only once a live request
+    has finished: a claim older than that was left by a request that died.
+    """
+    return _STATEMENTS_AFTER_CLAIM * timedelta(seconds=statement_timeout) + _SLACK
 
 
 class KeyInUse(RuntimeError):
@@ -26,77 +55,194 @@ class KeyReused(ValueError):
     """The key was first used for a different request."""
 
 
-@dataclass(frozen=True)
-class SavedResponse:
-    """What the first request answered, replayed to its retries."""
+class CreatedUserGone(LookupError):
+    """The user this key created has been deleted since, so its 201 would point at nothing."""
 
+
+class _ClaimLost(RuntimeError):
+    """The claim was taken over (its lease lapsed) before this request could finish it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The response to send, and whether it is the saved answer to an earlier request."""
+
+    response: flask.Response
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    key: str
+    owner: str  # random per claim or takeover
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
     status: int
     body: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str]
+    user_id: uuid.UUID | None
 
 
-class IdempotencyKeys:
-    """Claim a key, then complete it with the response; retries see the claim or the response."""
+def _fingerprint(body: Mapping[str, Any]) -> str:
+    # Member order and spacing are not part of the request.
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
-    def __init__(self, engine: Engine) -> None:
+
+def _clock(dialect: str, ago: timedelta = timedelta(0)) -> sa.ColumnElement[datetime]:
+    """The database's time as the statement runs, `ago` earlier: one clock for every instance."""
+    if dialect == "sqlite":
+        # Embedded, so its clock is the only host's. Written the way SQLAlchemy stores DateTime on
+        # SQLite (microseconds), so it compares correctly, as text, with every stored time.
+        modifier = f"-{int(ago.total_seconds())} seconds"
+        return sa.func.strftime("%Y-%m-%d %H:%M:%f000", "now", modifier, type_=keys.c.locked_at.type)
+    now = sa.func.statement_timestamp(type_=keys.c.locked_at.type)
+    return now - ago if ago else now
+
+
+class Idempotency:
+    """Idempotent user creation over the idempotency_keys table."""
+
+    def __init__(self, engine: Engine, users: UserStore, *, statement_timeout: int) -> None:
         self._engine = engine
-
-    def claim(self, key: str, fingerprint: str) -> SavedResponse | None:
-        """None if the caller now owns `key`; the saved response if the key already finished.
-
-        Raises KeyReused if the key was used for another request, KeyInUse if that request
-        is still running.
-        """
-        now = datetime.now(UTC)
-        try:
-            with self._engine.begin() as conn:
-                # Expired keys go first, so a key expires at TTL even when reused.
-                conn.execute(keys.delete().where(keys.c.created_at < now - TTL))
-                conn.execute(
-                    keys.insert().values(key=key, fingerprint=fingerprint, created_at=now, locked_at=now)
-                )
-            return None
-        except sa.exc.IntegrityError:
-            pass
-        with self._engine.connect() as conn:
-            row = conn.execute(sa.select(keys).where(keys.c.key == key)).one_or_none()
-        if row is None:  # It expired between our insert and this read: try once more.
-            return self.claim(key, fingerprint)
-        if row.fingerprint != fingerprint:
-            raise KeyReused(key)
-        if row.response_status is not None:
-            return SavedResponse(row.response_status, row.response_body, json.loads(row.response_headers))
-        if self._take_over(key, now):
-            return None
-        raise KeyInUse(key)
-
-    def _take_over(self, key: str, now: datetime) -> bool:
-        with self._engine.begin() as conn:
-            taken = conn.execute(
-                keys.update()
-                .where(keys.c.key == key, keys.c.response_status.is_(None), keys.c.locked_at < now - LEASE)
-                .values(locked_at=now)
-            ).rowcount
-        return bool(taken == 1)
-
-    def complete(self, key: str, response: SavedResponse, conn: Connection | None = None) -> None:
-        """Save the response for `key`; pass `conn` to save it in the same transaction as the work."""
-        statement = (
+        self._users = users
+        dialect = engine.dialect.name
+        now = _clock(dialect)
+        key: sa.BindParameter[str] = sa.bindparam("claimed_key")
+        owner: sa.BindParameter[str] = sa.bindparam("claim_owner")
+        unfinished = keys.c.response_status.is_(None)
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Statements are built once; values travel as bound parameters.
+        self._expire = keys.delete().where(keys.c.created_at < _clock(dialect, TTL))
+        self._insert = (
+            insert(keys)
+            .values(key=key, fingerprint=sa.bindparam("request"), owner=owner, created_at=now, locked_at=now)
+            .on_conflict_do_nothing(index_elements=[keys.c.key])
+            # SQLAlchemy reports an INSERT's rowcount only when asked; 0 here means the key exists.
+            .execution_options(preserve_rowcount=True)
+        )
+        self._read = sa.select(keys).where(keys.c.key == key)
+        lapsed = keys.c.locked_at < _clock(dialect, lease(statement_timeout))
+        self._take_over = (
+            keys.update().where(keys.c.key == key, unfinished, lapsed).values(owner=owner, locked_at=now)
+        )
+        # The owner check: a request whose claim was taken over saves nothing and rolls back its work.
+        self._complete = (
             keys.update()
-            .where(keys.c.key == key)
+            .where(keys.c.key == key, keys.c.owner == owner, unfinished)
             .values(
-                response_status=response.status,
-                response_body=response.body,
-                response_headers=json.dumps(response.headers),
+                response_status=sa.bindparam("status"),
+                response_body=sa.bindparam("body"),
+                response_headers=sa.bindparam("headers"),
+                user_id=sa.bindparam("created"),
             )
         )
-        if conn is not None:
-            conn.execute(statement)
-            return
-        with self._engine.begin() as own:
-            own.execute(statement)
+        self._release = keys.delete().where(keys.c.key == key, keys.c.owner == owner, unfinished)
 
-    def release(self, key: str) -> None:
-        """Forget an unfinished claim so a retry can run the request again."""
-        with self._engine.begin() as conn:
-            conn.execute(keys.delete().where(keys.c.key == key, keys.c.response_status.is_(None)))
+    def create_user(
+        self,
+        key: str,
+        body: Mapping[str, str],
+        *,
+        created: Callable[[UserRow], flask.Response],
+        taken: Callable[[str], flask.Response],
+    ) -> Answer:
+        """Create the user `body` describes once per `key`; every retry gets the first response.
+
+        `created` renders the new user and `taken` the refusal of a taken email; what they return is
+        saved in the transaction that creates the user, so a retry never makes a second one. Raises
+        KeyReused (another body), KeyInUse (still running) or CreatedUserGone.
+        """
+        with self._engine.connect() as conn:
+            outcome = self._claim(conn, key, _fingerprint(body))
+            if isinstance(outcome, _Claim):
+                try:
+                    return Answer(self._run(conn, outcome, body, created, taken), replayed=False)
+                except _ClaimLost:
+                    outcome = self._finished(conn, key)
+                except Exception:
+                    with conn.begin():  # Unfinished: let a retry run it again.
+                        conn.execute(self._release, {"claimed_key": key, "claim_owner": outcome.owner})
+                    raise
+        return self._replay(outcome)
+
+    def _claim(self, conn: Connection, key: str, fingerprint: str) -> _Claim | _Saved:
+        """Own `key` (a new claim, or a takeover of an abandoned one), or its saved response."""
+        for _ in range(_CLAIM_ATTEMPTS):
+            claim = _Claim(key, secrets.token_hex(16))
+            params = {"claimed_key": key, "claim_owner": claim.owner, "request": fingerprint}
+            # The transaction writes first, so on SQLite it holds the write lock from the start.
+            with conn.begin():
+                conn.execute(self._expire)  # so a key expires at TTL even when reused
+                if conn.execute(self._insert, params).rowcount == 1:
+                    return claim
+                row = conn.execute(self._read, params).one_or_none()
+                if row is None:
+                    continue  # released or expired since the INSERT found it
+                if row.fingerprint != fingerprint:
+                    raise KeyReused(key)
+                if row.response_status is not None:
+                    return _saved(row)
+                if conn.execute(self._take_over, params).rowcount == 1:
+                    return claim
+                raise KeyInUse(key)
+        raise KeyInUse(key)
+
+    def _run(
+        self,
+        conn: Connection,
+        claim: _Claim,
+        body: Mapping[str, str],
+        created: Callable[[UserRow], flask.Response],
+        taken: Callable[[str], flask.Response],
+    ) -> flask.Response:
+        """Create the user and save the response in one transaction; or save the 409 if the email is taken."""
+        try:
+            with conn.begin():
+                user = self._users.insert(conn, name=body["name"], email=body["email"])
+                response = created(user)
+                self._save(conn, claim, response, user.id)
+        except EmailTaken:
+            response = taken(body["email"])
+            with conn.begin():
+                self._save(conn, claim, response, None)
+        return response
+
+    def _save(
+        self, conn: Connection, claim: _Claim, response: flask.Response, user: uuid.UUID | None
+    ) -> None:
+        """Save `response` as the key's answer, if `claim` still owns it; else _ClaimLost."""
+        headers = {name: response.headers[name] for name in _SAVED_HEADERS if name in response.headers}
+        saved = conn.execute(
+            self._complete,
+            {
+                "claimed_key": claim.key,
+                "claim_owner": claim.owner,
+                "status": response.status_code,
+                "body": response.get_data(as_text=True),
+                "headers": json.dumps(headers),
+                "created": user,
+            },
+        ).rowcount
+        if saved != 1:
+            raise _ClaimLost(claim.key)
+
+    def _finished(self, conn: Connection, key: str) -> _Saved:
+        """After losing the claim: the response the new owner saved, or KeyInUse while it runs."""
+        row = conn.execute(self._read, {"claimed_key": key}).one_or_none()
+        if row is None or row.response_status is None:
+            raise KeyInUse(key)
+        return _saved(row)
+
+    def _replay(self, saved: _Saved) -> Answer:
+        if saved.user_id is not None:
+            try:
+                self._users.get(saved.user_id)
+            except UserNotFound:
+                raise CreatedUserGone(saved.user_id) from None
+        return Answer(flask.Response(saved.body, saved.status, saved.headers), replayed=True)
+
+
+def _saved(row: Any) -> _Saved:
+    return _Saved(row.response_status, row.response_body, json.loads(row.response_headers), row.user_id)

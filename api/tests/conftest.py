@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import http
 import os
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from wire import PROBLEM, USERS
 
 from people_api import cli, create_app, db
 from people_api.config import Settings
+from people_api.idempotency import Idempotency
 from people_api.users.store import UserStore
 
 ENGINES = ("sqlite", "postgres")
@@ -198,3 +202,89 @@ def _assert_problem(
 def assert_problem() -> Callable[..., None]:
     """The exact-assertion helper for problem+json responses."""
     return _assert_problem
+
+
+@pytest.fixture
+def idempotency(app: flask.Flask) -> Idempotency:
+    """The app's own Idempotency, for protocol-level tests."""
+    keys: Idempotency = app.extensions["people_api.idempotency"]
+    return keys
+
+
+Ager = Callable[[str, str, timedelta], None]
+
+
+@pytest.fixture
+def age(app: flask.Flask) -> Ager:
+    """Move an idempotency key's claim (`locked_at`) or creation time into the past, as if time had passed."""
+    engine: Engine = app.extensions["people_api.engine"]
+
+    def set_age(key: str, column: str, by: timedelta) -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                db.idempotency_keys.update()
+                .where(db.idempotency_keys.c.key == key)
+                .values({column: datetime.now(UTC) - by})
+            )
+
+    return set_age
+
+
+class ProcessDied(BaseException):
+    """Stands in for a kill: nothing catches it, so what the request had claimed stays claimed."""
+
+
+def _on_user_insert(action: Callable[[], None]) -> Callable[..., None]:
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO users"):
+            action()
+
+    return listener
+
+
+@pytest.fixture
+def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
+    """Leave `key` claimed for `body` by a create whose process died just before inserting the user."""
+    engine: Engine = app.extensions["people_api.engine"]
+
+    def die() -> None:
+        raise ProcessDied
+
+    def abandon_claim(key: str, body: dict[str, str]) -> None:
+        listener = _on_user_insert(die)
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            with pytest.raises(ProcessDied):
+                app.test_client().post(USERS, json=body, headers={"Idempotency-Key": key})
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+
+    return abandon_claim
+
+
+class HeldInserts:
+    """User INSERTs stopped just before they run, each until the test lets it go."""
+
+    def __init__(self) -> None:
+        self._arrivals: queue.Queue[threading.Event] = queue.Queue()
+
+    def next(self) -> threading.Event:
+        """The next INSERT to arrive (within 10 s); set() the event to let it run."""
+        return self._arrivals.get(timeout=10)
+
+    def hold(self) -> None:
+        go = threading.Event()
+        self._arrivals.put(go)
+        if not go.wait(10):
+            raise TimeoutError("the test never let this INSERT run")
+
+
+@pytest.fixture
+def held_inserts(app: flask.Flask) -> Iterator[HeldInserts]:
+    """Hold every INSERT INTO users (from any thread) until the test releases it."""
+    engine: Engine = app.extensions["people_api.engine"]
+    held = HeldInserts()
+    listener = _on_user_insert(held.hold)
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    yield held
+    sa.event.remove(engine, "before_cursor_execute", listener)

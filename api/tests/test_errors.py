@@ -22,7 +22,7 @@ from werkzeug.exceptions import (
 from wire import USERS
 
 from people_api import MAX_BODY_BYTES
-from people_api.errors import PROBLEM, problem_response
+from people_api.errors import PROBLEM, ProblemSchema, render_http_exception, render_problem
 from people_api.users.store import UserStore
 
 INVALID_JSON = "The request body is not valid JSON."
@@ -134,11 +134,11 @@ def test_unexpected_exception_is_500_without_traceback(
 
 
 @pytest.mark.parametrize("code", sorted(default_exceptions))
-def test_problem_response_renders_every_werkzeug_error(code: int) -> None:
+def test_render_http_exception_renders_every_werkzeug_error(code: int) -> None:
     """Every HTTP error Werkzeug can raise renders as problem+json with its status phrase and description."""
     error = default_exceptions[code]()
 
-    response = problem_response(error)
+    response = render_http_exception(error)
 
     assert (response.status_code, response.mimetype) == (code, PROBLEM)
     assert json.loads(response.get_data()) == {
@@ -149,15 +149,47 @@ def test_problem_response_renders_every_werkzeug_error(code: int) -> None:
     }
 
 
-def test_problem_response_keeps_the_exception_headers() -> None:
+def test_render_problem_body_is_valid_against_the_documented_schema() -> None:
+    """The body ProblemSchema writes is one the same schema, as published in the spec, accepts."""
+    response = render_problem(409, "Taken.", errors={"email": ["a@example.com is taken."]})
+
+    assert ProblemSchema().validate(json.loads(response.get_data())) == {}
+
+
+def test_render_problem_includes_field_errors() -> None:
+    """Field errors given to render_problem appear under `errors`, after the four standard members."""
+    response = render_problem(409, "Taken.", errors={"email": ["a@example.com is taken."]})
+
+    assert response.get_data(as_text=True) == (
+        '{"type": "about:blank", "title": "Conflict", "status": 409, "detail": "Taken.", '
+        '"errors": {"email": ["a@example.com is taken."]}}'
+    )
+
+
+@pytest.mark.parametrize("errors", [None, {}], ids=["none", "empty"])
+def test_render_problem_omits_errors_when_there_are_none(errors: dict[str, list[str]] | None) -> None:
+    """Without field errors the body has no `errors` member at all, neither null nor {}."""
+    body = json.loads(render_problem(404, "Gone.", errors=errors).get_data())
+
+    assert "errors" not in body
+
+
+def test_render_problem_without_detail_uses_the_status_description() -> None:
+    """A problem with no detail explains itself with the status's standard description."""
+    body = json.loads(render_problem(503).get_data())
+
+    assert body["detail"] == http.HTTPStatus(503).description
+
+
+def test_render_http_exception_keeps_the_exception_headers() -> None:
     """Headers an exception carries (such as Allow on 405) reach the client; its Content-Type does not."""
-    response = problem_response(MethodNotAllowed(valid_methods=["GET", "POST"]))
+    response = render_http_exception(MethodNotAllowed(valid_methods=["GET", "POST"]))
 
     assert response.headers["Allow"] == "GET, POST"
     assert response.headers["Content-Type"] == PROBLEM
 
 
-def test_problem_response_flattens_nested_validation_messages() -> None:
+def test_render_http_exception_flattens_nested_validation_messages() -> None:
     """webargs' {location: {field: ...}} messages become {dotted.field: [messages]}; _schema becomes body."""
     error = BadRequest()
     error.data = {  # type: ignore[attr-defined]
@@ -171,7 +203,7 @@ def test_problem_response_flattens_nested_validation_messages() -> None:
         }
     }
 
-    body = json.loads(problem_response(error).get_data())
+    body = json.loads(render_http_exception(error).get_data())
 
     assert body["detail"] == "The request is not valid; see errors."
     assert body["errors"] == {
@@ -182,12 +214,12 @@ def test_problem_response_flattens_nested_validation_messages() -> None:
     }
 
 
-def test_problem_response_sets_headers_from_the_error_data() -> None:
+def test_render_http_exception_sets_headers_from_the_error_data() -> None:
     """Headers a view attaches to an abort (error.data["headers"]) are sent with the problem."""
     error: HTTPException = BadRequest()
     error.data = {"message": "Nope.", "headers": {"Retry-After": "5"}}  # type: ignore[attr-defined]
 
-    response = problem_response(error)
+    response = render_http_exception(error)
 
     assert response.headers["Retry-After"] == "5"
     assert json.loads(response.get_data())["detail"] == "Nope."

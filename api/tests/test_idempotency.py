@@ -1,146 +1,363 @@
-"""IdempotencyKeys in SQL: claim, complete, replay, release, lease takeover and expiry."""
+"""Idempotency: claim, create and save in one transaction, replay, leases, owners and expiry."""
 
 from __future__ import annotations
 
+import json
+import threading
+import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
 
 import flask
 import pytest
 import sqlalchemy as sa
 
+import people_api.idempotency
+from people_api import db
 from people_api.db import idempotency_keys as table
-from people_api.idempotency import LEASE, TTL, IdempotencyKeys, KeyInUse, KeyReused, SavedResponse
+from people_api.idempotency import (
+    TTL,
+    Answer,
+    CreatedUserGone,
+    Idempotency,
+    KeyInUse,
+    KeyReused,
+    lease,
+)
+from people_api.users.store import UserRow, UserStore
 
-FINGERPRINT = "a" * 64
-OTHER = "b" * 64
+JOHN = {"name": "John", "email": "john@example.com"}
+JANE = {"name": "Jane", "email": "jane@example.com"}
+LEASE = lease(5)  # the default statement timeout
+Abandon = Callable[[str, dict[str, str]], None]
 Ager = Callable[[str, str, timedelta], None]
-CREATED = SavedResponse(201, '{"id": "1"}', {"Location": "/people/v1/users/1", "ETag": '"1"'})
+
+
+class HeldInserts(Protocol):
+    """The held_inserts fixture: user INSERTs wait until the test lets each go."""
+
+    def next(self) -> threading.Event: ...
+
+
+def _created(user: UserRow) -> flask.Response:
+    return flask.Response(
+        json.dumps({"id": str(user.id)}), 201, {"Location": f"/users/{user.id}", "ETag": '"1"'}
+    )
+
+
+def _taken(email: str) -> flask.Response:
+    return flask.Response(json.dumps({"taken": email}), 409, mimetype="application/problem+json")
+
+
+def _create(idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN) -> Answer:
+    return idempotency.create_user(key, body, created=_created, taken=_taken)
+
+
+def _users(store: UserStore) -> int:
+    return store.count()
 
 
 @pytest.fixture
-def keys(app: flask.Flask) -> IdempotencyKeys:
-    """The app's own IdempotencyKeys."""
-    idempotency: IdempotencyKeys = app.extensions["people_api.idempotency"]
-    return idempotency
+def engine(app: flask.Flask) -> sa.Engine:
+    """The app's engine, for reading the idempotency table directly."""
+    engine: sa.Engine = app.extensions["people_api.engine"]
+    return engine
 
 
-@pytest.fixture
-def age(app: flask.Flask) -> Ager:
-    """Move a key's claim or creation time into the past, as if time had passed."""
-    engine = app.extensions["people_api.engine"]
-
-    def set_age(key: str, column: str, by: timedelta) -> None:
-        with engine.begin() as conn:
-            conn.execute(table.update().where(table.c.key == key).values({column: datetime.now(UTC) - by}))
-
-    return set_age
+def test_lease_is_seven_statement_timeouts_and_ten_seconds() -> None:
+    """The lease covers every statement an owner may still send, each cut at the statement timeout."""
+    assert (lease(5), lease(3600)) == (timedelta(seconds=45), timedelta(seconds=25210))
 
 
-def test_claim_of_a_new_key_gives_ownership(keys: IdempotencyKeys) -> None:
-    """The first claim of a key returns None: the caller runs the request."""
-    assert keys.claim("k1", FINGERPRINT) is None
+def test_first_create_is_not_replayed(idempotency: Idempotency, store: UserStore) -> None:
+    """The first request with a key creates the user and answers what `created` rendered."""
+    answer = _create(idempotency)
+
+    assert (answer.response.status_code, answer.replayed) == (201, False)
+    assert _users(store) == 1
 
 
-def test_claim_of_an_unfinished_key_raises_key_in_use(keys: IdempotencyKeys) -> None:
-    """A second claim while the first request is running raises KeyInUse."""
-    keys.claim("k1", FINGERPRINT)
+def test_retry_replays_the_saved_response(idempotency: Idempotency, store: UserStore) -> None:
+    """A retry gets the saved status, body and headers back, marked replayed, and creates no one."""
+    first = _create(idempotency).response
 
-    with pytest.raises(KeyInUse):
-        keys.claim("k1", FINGERPRINT)
+    retry = _create(idempotency)
+
+    assert retry.replayed
+    assert (retry.response.status_code, retry.response.get_data()) == (201, first.get_data())
+    assert (retry.response.headers["Location"], retry.response.headers["ETag"]) == (
+        first.headers["Location"],
+        first.headers["ETag"],
+    )
+    assert _users(store) == 1
+
+
+def test_taken_email_is_saved_and_replayed(idempotency: Idempotency, store: UserStore) -> None:
+    """A create refused because the email is taken saves that refusal: the retry gets it again."""
+    store.create(name="Other", email=JOHN["email"])
+    first = _create(idempotency).response
+
+    retry = _create(idempotency)
+
+    assert (retry.response.status_code, retry.replayed) == (409, True)
+    assert retry.response.get_data() == first.get_data()
+    assert retry.response.mimetype == "application/problem+json"
 
 
 @pytest.mark.parametrize("finished", [False, True], ids=["running", "finished"])
-def test_claim_with_another_fingerprint_raises_key_reused(keys: IdempotencyKeys, finished: bool) -> None:
-    """A key first used for another request raises KeyReused, whether or not that request finished."""
-    keys.claim("k1", FINGERPRINT)
+def test_same_key_with_another_body_raises_key_reused(
+    idempotency: Idempotency, abandon: Abandon, finished: bool
+) -> None:
+    """A key first used for another body raises KeyReused, whether or not that request finished."""
     if finished:
-        keys.complete("k1", CREATED)
+        _create(idempotency)
+    else:
+        abandon("k1", JOHN)
 
     with pytest.raises(KeyReused):
-        keys.claim("k1", OTHER)
+        _create(idempotency, body=JANE)
 
 
-def test_claim_of_a_finished_key_returns_the_saved_response(keys: IdempotencyKeys) -> None:
-    """After complete, a claim with the same fingerprint gets the saved status, body and headers."""
-    keys.claim("k1", FINGERPRINT)
-    keys.complete("k1", CREATED)
+def test_failed_create_releases_the_key(idempotency: Idempotency, store: UserStore) -> None:
+    """A create that fails unexpectedly rolls its user back and frees the key for the retry."""
 
-    assert keys.claim("k1", FINGERPRINT) == CREATED
+    def broken(_user: UserRow) -> flask.Response:
+        raise RuntimeError("rendering failed")
 
+    with pytest.raises(RuntimeError):
+        idempotency.create_user("k1", JOHN, created=broken, taken=_taken)
 
-def test_complete_in_a_rolled_back_transaction_saves_nothing(app: flask.Flask, keys: IdempotencyKeys) -> None:
-    """complete(conn=...) belongs to the caller's transaction: a rollback leaves the key unfinished."""
-    keys.claim("k1", FINGERPRINT)
-
-    with app.extensions["people_api.engine"].connect() as conn:
-        transaction = conn.begin()
-        keys.complete("k1", CREATED, conn)
-        transaction.rollback()
-
-    with pytest.raises(KeyInUse):
-        keys.claim("k1", FINGERPRINT)
+    assert _users(store) == 0
+    assert _create(idempotency).replayed is False
 
 
-def test_release_lets_a_retry_run_again(keys: IdempotencyKeys) -> None:
-    """Releasing an unfinished claim lets the next claim own the key."""
-    keys.claim("k1", FINGERPRINT)
+def test_retry_after_the_created_user_was_deleted_raises_created_user_gone(
+    idempotency: Idempotency, store: UserStore
+) -> None:
+    """Replaying a 201 whose user has since been deleted raises CreatedUserGone and recreates no one."""
+    user_id = _create(idempotency).response.headers["Location"].rsplit("/", 1)[1]
+    store.delete(uuid.UUID(user_id))
 
-    keys.release("k1")
-
-    assert keys.claim("k1", FINGERPRINT) is None
-
-
-def test_release_keeps_a_finished_key(keys: IdempotencyKeys) -> None:
-    """release never forgets a saved response."""
-    keys.claim("k1", FINGERPRINT)
-    keys.complete("k1", CREATED)
-
-    keys.release("k1")
-
-    assert keys.claim("k1", FINGERPRINT) == CREATED
+    with pytest.raises(CreatedUserGone):
+        _create(idempotency)
+    assert _users(store) == 0
 
 
-def test_abandoned_claim_is_taken_over_after_the_lease(keys: IdempotencyKeys, age: Ager) -> None:
-    """A claim left unfinished for longer than the lease (its process died) goes to the next claimant."""
-    keys.claim("k1", FINGERPRINT)
-    age("k1", "locked_at", LEASE + timedelta(seconds=1))
+def test_keys_are_independent(idempotency: Idempotency, store: UserStore) -> None:
+    """Two keys with two bodies create two users."""
+    _create(idempotency, "k1", JOHN)
 
-    assert keys.claim("k1", FINGERPRINT) is None
-    with pytest.raises(KeyInUse):
-        keys.claim("k1", FINGERPRINT)
+    assert _create(idempotency, "k2", JANE).replayed is False
+    assert _users(store) == 2
 
 
-def test_claim_within_the_lease_is_not_taken_over(keys: IdempotencyKeys, age: Ager) -> None:
-    """A claim younger than the lease is still in use."""
-    keys.claim("k1", FINGERPRINT)
-    age("k1", "locked_at", LEASE - timedelta(seconds=5))
+def test_one_row_per_key(idempotency: Idempotency, engine: sa.Engine) -> None:
+    """A replayed create adds no rows."""
+    _create(idempotency)
+    _create(idempotency)
 
-    with pytest.raises(KeyInUse):
-        keys.claim("k1", FINGERPRINT)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
 
 
-def test_expired_key_can_be_used_for_a_new_request(keys: IdempotencyKeys, age: Ager) -> None:
-    """After the TTL a key is forgotten: even another request may claim it."""
-    keys.claim("k1", FINGERPRINT)
-    keys.complete("k1", CREATED)
+class TestLease:
+    """An unfinished claim belongs to its owner for the lease; after it, a retry may take over."""
+
+    def test_claim_still_running_is_key_in_use(self, idempotency: Idempotency, abandon: Abandon) -> None:
+        """A retry while the claim is young raises KeyInUse and creates nothing."""
+        abandon("k1", JOHN)
+
+        with pytest.raises(KeyInUse):
+            _create(idempotency)
+
+    def test_abandoned_claim_is_taken_over_after_the_lease(
+        self, idempotency: Idempotency, store: UserStore, abandon: Abandon, age: Ager
+    ) -> None:
+        """A claim left unfinished for longer than the lease (its process died) goes to the retry."""
+        abandon("k1", JOHN)
+        age("k1", "locked_at", LEASE + timedelta(seconds=1))
+
+        answer = _create(idempotency)
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 1
+
+    def test_claim_within_the_lease_is_not_taken_over(
+        self, idempotency: Idempotency, abandon: Abandon, age: Ager
+    ) -> None:
+        """A claim younger than the lease is still in use."""
+        abandon("k1", JOHN)
+        age("k1", "locked_at", LEASE - timedelta(seconds=5))
+
+        with pytest.raises(KeyInUse):
+            _create(idempotency)
+
+    def test_lease_follows_the_statement_timeout(
+        self, app: flask.Flask, store: UserStore, engine: sa.Engine, abandon: Abandon, age: Ager
+    ) -> None:
+        """With an hour-long statement timeout, a claim an hour old may still be running: not taken over.
+        (A fixed 20 s lease took it over.)"""
+        patient = Idempotency(engine, store, statement_timeout=3600)
+        abandon("k1", JOHN)
+        age("k1", "locked_at", timedelta(hours=1))
+
+        with pytest.raises(KeyInUse):
+            _create(patient)
+
+
+class _HostClockAhead(datetime):
+    """This host's clock, 25 hours fast."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return datetime.now(tz) + timedelta(hours=25)
+
+
+class TestDatabaseClock:
+    """Leases and expiry are judged by the database's clock, which every instance shares."""
+
+    @pytest.fixture(autouse=True)
+    def host_clock_ahead(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The instance under test runs on a host whose clock is a day fast."""
+        monkeypatch.setattr(people_api.idempotency, "datetime", _HostClockAhead)
+
+    def test_fast_host_clock_does_not_take_over_a_live_claim(
+        self, idempotency: Idempotency, abandon: Abandon
+    ) -> None:
+        """A claim made a moment ago is in use, whatever this host's clock says."""
+        abandon("k1", JOHN)
+
+        with pytest.raises(KeyInUse):
+            _create(idempotency)
+
+    def test_fast_host_clock_does_not_expire_a_key(self, idempotency: Idempotency) -> None:
+        """A key saved a moment ago has not expired, whatever this host's clock says."""
+        _create(idempotency)
+
+        with pytest.raises(KeyReused):
+            _create(idempotency, body=JANE)
+
+
+def test_expired_key_can_be_used_for_a_new_request(idempotency: Idempotency, age: Ager) -> None:
+    """After the TTL a key is forgotten: even another body may use it."""
+    _create(idempotency)
     age("k1", "created_at", TTL + timedelta(seconds=1))
 
-    assert keys.claim("k1", OTHER) is None
+    answer = _create(idempotency, body=JANE)
+
+    assert (answer.response.status_code, answer.replayed) == (201, False)
 
 
-def test_keys_are_independent(keys: IdempotencyKeys) -> None:
-    """Claiming one key says nothing about another."""
-    keys.claim("k1", FINGERPRINT)
+def test_claim_gives_up_when_the_key_keeps_vanishing(
+    idempotency: Idempotency, engine: sa.Engine, abandon: Abandon
+) -> None:
+    """A key that is taken but gone whenever it is read (released or expired each time) gives KeyInUse
+    after a few tries, not endless recursion."""
+    abandon("k1", JOHN)
 
-    assert keys.claim("k2", FINGERPRINT) is None
+    def vanish(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> Any:
+        if statement.startswith("SELECT") and "FROM idempotency_keys" in statement:
+            statement += " AND 1 = 0"
+        return statement, params
+
+    sa.event.listen(engine, "before_cursor_execute", vanish, retval=True)
+    try:
+        with pytest.raises(KeyInUse):
+            _create(idempotency)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", vanish)
 
 
-def test_claim_stores_one_row_per_key(app: flask.Flask, keys: IdempotencyKeys) -> None:
-    """A replayed claim does not add rows."""
-    keys.claim("k1", FINGERPRINT)
-    keys.complete("k1", CREATED)
-    keys.claim("k1", FINGERPRINT)
+class TestOwner:
+    """After a takeover only the new owner may finish the key; the old one's work rolls back."""
 
-    with app.extensions["people_api.engine"].connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
+    def test_stale_owner_work_rolls_back(
+        self, idempotency: Idempotency, store: UserStore, held_inserts: HeldInserts, age: Ager
+    ) -> None:
+        """The old owner's user and response vanish; it answers KeyInUse, the new owner's 201 is saved."""
+        with ThreadPoolExecutor(2) as pool:
+            old = pool.submit(_create, idempotency)
+            old_insert = held_inserts.next()
+            age("k1", "locked_at", LEASE + timedelta(seconds=1))
+            new = pool.submit(_create, idempotency)
+            new_insert = held_inserts.next()
+            old_insert.set()
+            with pytest.raises(KeyInUse):
+                old.result(10)
+            new_insert.set()
+            saved = new.result(10)
+
+        assert (saved.response.status_code, saved.replayed) == (201, False)
+        assert _create(idempotency).response.get_data() == saved.response.get_data()
+        assert _users(store) == 1
+
+    def test_stale_owner_cannot_overwrite_the_saved_response(
+        self, idempotency: Idempotency, held_inserts: HeldInserts, age: Ager
+    ) -> None:
+        """An old owner finishing after the new one (its email now taken) cannot replace the saved 201
+        with its 409: it answers the saved 201 instead."""
+        with ThreadPoolExecutor(2) as pool:
+            old = pool.submit(_create, idempotency)
+            old_insert = held_inserts.next()
+            age("k1", "locked_at", LEASE + timedelta(seconds=1))
+            new = pool.submit(_create, idempotency)
+            held_inserts.next().set()
+            saved = new.result(10)
+            old_insert.set()
+            late = old.result(10)
+
+        assert (late.response.status_code, late.replayed) == (201, True)
+        assert late.response.get_data() == saved.response.get_data()
+        assert _create(idempotency).response.get_data() == saved.response.get_data()
+
+    def test_stale_owner_failure_keeps_the_new_owners_claim(
+        self, idempotency: Idempotency, held_inserts: HeldInserts, age: Ager
+    ) -> None:
+        """An old owner that fails after a takeover releases nothing: the new owner still finishes."""
+
+        def broken(_user: UserRow) -> flask.Response:
+            raise RuntimeError("rendering failed")
+
+        with ThreadPoolExecutor(2) as pool:
+            old = pool.submit(idempotency.create_user, "k1", JOHN, created=broken, taken=_taken)
+            old_insert = held_inserts.next()
+            age("k1", "locked_at", LEASE + timedelta(seconds=1))
+            new = pool.submit(_create, idempotency)
+            new_insert = held_inserts.next()
+            old_insert.set()
+            with pytest.raises(RuntimeError):
+                old.result(10)
+            new_insert.set()
+            saved = new.result(10)
+
+        retry = _create(idempotency)
+        assert (retry.response.status_code, retry.replayed) == (201, True)
+        assert retry.response.get_data() == saved.response.get_data()
+
+
+def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> None:
+    """Migration 0003 reads the user of each key that already answered 201, so its replays can tell
+    that user was deleted; other keys get none."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'upgrade.db'}")
+    db.upgrade(engine, "0002")
+    user_id = uuid.uuid4()
+    with engine.begin() as conn:
+        for key, status, body in (("made", 201, json.dumps({"id": str(user_id)})), ("taken", 409, "{}")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO idempotency_keys (key, fingerprint, created_at, locked_at, response_status,"
+                    " response_body, response_headers) VALUES (:key, 'f', '2020-01-01', '2020-01-01',"
+                    " :status, :body, '{}')"
+                ),
+                {"key": key, "status": status, "body": body},
+            )
+
+    db.upgrade(engine)
+
+    with engine.connect() as conn:
+        rows: dict[str, uuid.UUID | None] = dict(conn.execute(sa.select(table.c.key, table.c.user_id)).all())
+    engine.dispose()
+    assert rows == {"made": user_id, "taken": None}

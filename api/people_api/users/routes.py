@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import flask
 from flask.views import MethodView
-from sqlalchemy.engine import Connection
 
-from people_api.errors import PeopleBlueprint, problem, problem_reply
-from people_api.idempotency import IdempotencyKeys, KeyInUse, KeyReused, SavedResponse
+from people_api.errors import PeopleBlueprint, raise_problem, render_problem
+from people_api.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
 from people_api.users import schemas
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
 
@@ -60,9 +57,9 @@ _USER_LINKS = {
 _PATCH_BODY = {"schema": {"$ref": "#/components/schemas/UserPatch"}}
 
 
-def _keys() -> IdempotencyKeys:
-    keys: IdempotencyKeys = flask.current_app.extensions["people_api.idempotency"]
-    return keys
+def _idempotency() -> Idempotency:
+    idempotency: Idempotency = flask.current_app.extensions["people_api.idempotency"]
+    return idempotency
 
 
 def _store() -> UserStore:
@@ -82,32 +79,29 @@ def _expected_versions() -> set[int] | None:
     return {int(tag) for tag in tags if isinstance(tag, str) and _VERSION_TAG.fullmatch(tag)}
 
 
-def _not_found(user_id: uuid.UUID) -> Any:
-    problem(404, f"No user has id {user_id}.")
+def _not_found(user_id: uuid.UUID) -> NoReturn:
+    raise_problem(404, f"No user has id {user_id}.")
 
 
-def _email_taken_problem(email: str) -> tuple[str, dict[str, list[str]]]:
-    return "Another user already has this email address.", {"email": [f"{email} is taken."]}
+def _email_taken(email: str) -> flask.Response:
+    # Rendered rather than raised: an idempotent create saves it as the key's answer.
+    detail = "Another user already has this email address."
+    return render_problem(409, detail, errors={"email": [f"{email} is taken."]})
 
 
-def _email_taken(email: str) -> Any:
-    detail, errors = _email_taken_problem(email)
-    problem(409, detail, errors=errors)
-
-
-def _stale() -> Any:
-    problem(412, "The user has changed since the version in If-Match; fetch it again.")
+def _stale() -> NoReturn:
+    raise_problem(412, "The user has changed since the version in If-Match; fetch it again.")
 
 
 def _documented_as_write(view: Callable[..., Any]) -> Callable[..., Any]:
     """The responses PUT and PATCH share: the changed user, or why it was not changed."""
     for document in (
-        blp.unavailable(),
-        blp.problem_response(415, "The body is not JSON."),
-        blp.problem_response(413, "The body is larger than 1 MiB."),
-        blp.problem_response(412, "If-Match does not name the user's current ETag."),
-        blp.problem_response(409, "Another user already has this email."),
-        blp.problem_response(404, "No user has this id."),
+        blp.documents_unavailable(),
+        blp.documents_problem(415, "The body is not JSON."),
+        blp.documents_problem(413, "The body is larger than 1 MiB."),
+        blp.documents_problem(412, "If-Match does not name the user's current ETag."),
+        blp.documents_problem(409, "Another user already has this email."),
+        blp.documents_problem(404, "No user has this id."),
         blp.response(200, schemas.UserSchema, headers={"ETag": ETAG_HEADER}),
     ):
         view = document(view)
@@ -121,7 +115,7 @@ class Users(MethodView):
     @blp.doc(operationId="list_users")
     @blp.arguments(schemas.UserQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, schemas.UserListSchema)
-    @blp.unavailable()
+    @blp.documents_unavailable()
     def get(
         self, limit: int, cursor: int | None = None, name: str | None = None, email: str | None = None
     ) -> Any:
@@ -137,16 +131,16 @@ class Users(MethodView):
     @blp.arguments(schemas.CreateHeadersSchema, location="headers")
     @blp.arguments(schemas.UserCreateSchema, example={"name": "John", "email": "john@example.com"})
     @blp.response(201, schemas.UserSchema, headers=CREATED_HEADERS)
-    @blp.problem_response(
+    @blp.documents_problem(
         409,
         "Another user already has this email (compared case-insensitively), "
         "or a request with the same Idempotency-Key is still running, "
         "or the user that key created has since been deleted.",
     )
-    @blp.problem_response(413, "The body is larger than 1 MiB.")
-    @blp.problem_response(415, "The body is not JSON.")
-    @blp.problem_response(422, "The Idempotency-Key was first used with a different body.")
-    @blp.unavailable()
+    @blp.documents_problem(413, "The body is larger than 1 MiB.")
+    @blp.documents_problem(415, "The body is not JSON.")
+    @blp.documents_problem(422, "The Idempotency-Key was first used with a different body.")
+    @blp.documents_unavailable()
     def post(self, headers: dict[str, str], body: dict[str, str]) -> Any:
         """Create a user.
 
@@ -154,48 +148,21 @@ class Users(MethodView):
         """
         key = headers.get("idempotency_key")
         if key is None:
-            return _create(body)
-        keys = _keys()
+            try:
+                return _created(_store().create(name=body["name"], email=body["email"]))
+            except EmailTaken:
+                return _email_taken(body["email"])
         try:
-            saved = keys.claim(key, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
+            answer = _idempotency().create_user(key, body, created=_created, taken=_email_taken)
         except KeyReused:
-            return problem(422, "This Idempotency-Key was first used with a different request body.")
+            raise_problem(422, "This Idempotency-Key was first used with a different request body.")
         except KeyInUse:
-            return problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
-        if saved is not None:
-            return _replay(saved)
-        try:
-            return _create(body, key=key)
-        except Exception:
-            keys.release(key)  # Unfinished: let a retry run it again.
-            raise
-
-
-def _replay(saved: SavedResponse) -> flask.Response:
-    """The first response again; but a 201 whose user is gone since would point at nothing."""
-    if saved.status == 201:
-        try:
-            _store().get(uuid.UUID(json.loads(saved.body)["id"]))
-        except UserNotFound:
-            return problem(409, "The user first created with this Idempotency-Key has since been deleted.")
-    return flask.Response(saved.body, saved.status, {**saved.headers, "Idempotent-Replayed": "true"})
-
-
-def _create(body: dict[str, str], key: str | None = None) -> flask.Response:
-    """Insert the user; with a key, save the response in the same transaction as the user."""
-
-    def save(conn: Connection, user: UserRow) -> None:
-        assert key is not None
-        _keys().complete(key, _saved(_created(user)), conn)
-
-    try:
-        user = _store().create(name=body["name"], email=body["email"], also=save if key else None)
-    except EmailTaken:
-        response = problem_reply(409, *_email_taken_problem(body["email"]))
-        if key is not None:
-            _keys().complete(key, _saved(response))
-        return response
-    return _created(user)
+            raise_problem(409, "A request with this Idempotency-Key is still running; retry shortly.")
+        except CreatedUserGone:
+            raise_problem(409, "The user first created with this Idempotency-Key has since been deleted.")
+        if answer.replayed:
+            answer.response.headers["Idempotent-Replayed"] = "true"
+        return answer.response
 
 
 def _created(user: UserRow) -> flask.Response:
@@ -204,12 +171,6 @@ def _created(user: UserRow) -> flask.Response:
     response.headers["Location"] = flask.url_for("users.UserById", user_id=user.id)
     response.headers["ETag"] = _etag(user)
     return response
-
-
-def _saved(response: flask.Response) -> SavedResponse:
-    kept = ("Content-Type", "Location", "ETag")
-    headers = {name: response.headers[name] for name in kept if name in response.headers}
-    return SavedResponse(response.status_code, response.get_data(as_text=True), headers)
 
 
 @blp.route("/<uuid:user_id>")
@@ -221,14 +182,14 @@ class UserById(MethodView):
     @blp.alt_response(
         304, description="The user still has the ETag given in If-None-Match.", headers={"ETag": ETAG_HEADER}
     )
-    @blp.problem_response(404, "No user has this id.")
-    @blp.unavailable()
+    @blp.documents_problem(404, "No user has this id.")
+    @blp.documents_unavailable()
     def get(self, user_id: uuid.UUID) -> Any:
         """Get a user by id."""
         try:
             user = _store().get(user_id)
         except UserNotFound:
-            return _not_found(user_id)
+            _not_found(user_id)
         etag = _etag(user)
         # If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"1" matches "1".
         if flask.request.if_none_match.contains_weak(etag.strip('"')):
@@ -258,17 +219,17 @@ class UserById(MethodView):
 
     @blp.doc(operationId="delete_user", parameters=[schemas.IF_MATCH])
     @blp.response(204)
-    @blp.problem_response(404, "No user has this id.")
-    @blp.problem_response(412, "If-Match does not name the user's current ETag.")
-    @blp.unavailable()
+    @blp.documents_problem(404, "No user has this id.")
+    @blp.documents_problem(412, "If-Match does not name the user's current ETag.")
+    @blp.documents_unavailable()
     def delete(self, user_id: uuid.UUID) -> Any:
         """Delete a user."""
         try:
             _store().delete(user_id, if_versions=_expected_versions())
         except UserNotFound:
-            return _not_found(user_id)
+            _not_found(user_id)
         except VersionMismatch:
-            return _stale()
+            _stale()
         return None
 
 
@@ -276,9 +237,9 @@ def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
     try:
         user = _store().update(user_id, changes=changes, if_versions=_expected_versions())
     except UserNotFound:
-        return _not_found(user_id)
+        _not_found(user_id)
     except VersionMismatch:
-        return _stale()
+        _stale()
     except EmailTaken:
         return _email_taken(changes["email"])
     return user, {"ETag": _etag(user)}

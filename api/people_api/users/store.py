@@ -226,12 +226,15 @@ class UserStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def create(
-        self, *, name: str, email: str, also: Callable[[Connection, UserRow], None] | None = None
-    ) -> UserRow:
-        """Insert a user; EmailTaken if the email is in use.
+    def create(self, *, name: str, email: str) -> UserRow:
+        """Insert a user in a transaction of its own; EmailTaken if the email is in use."""
+        with self._engine.begin() as conn:
+            return self.insert(conn, name=name, email=email)
 
-        `also` runs in the same transaction, so what it writes commits or vanishes with the user.
+    def insert(self, conn: Connection, *, name: str, email: str) -> UserRow:
+        """Insert a user within the caller's transaction on `conn`; EmailTaken if the email is in use.
+
+        The user commits or vanishes with whatever else that transaction writes.
         """
         now = datetime.now(UTC)
         values = {
@@ -244,13 +247,9 @@ class UserStore:
             "updated_at": now,
         }
         try:
-            with self._engine.begin() as conn:
-                user = _row(conn.execute(_INSERT, values).one())
-                if also is not None:
-                    also(conn, user)
+            return _row(conn.execute(_INSERT, values).one())
         except sa.exc.IntegrityError:
             raise EmailTaken(email) from None
-        return user
 
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import flask
@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from wire import USERS
 
+from people_api.idempotency import lease
 from people_api.users.store import UserStore
 
 JOHN = {"name": "John", "email": "john@example.com"}
@@ -98,26 +99,39 @@ def test_different_keys_are_independent(client: FlaskClient) -> None:
 
 
 def test_retry_while_the_first_is_running_is_409(
-    app: flask.Flask, store: UserStore, monkeypatch: pytest.MonkeyPatch, assert_problem: Callable[..., None]
+    app: flask.Flask, held_inserts: Any, assert_problem: Callable[..., None]
 ) -> None:
     """A retry that arrives before the first request finished answers 409; the first still creates once."""
-    started, finish = threading.Event(), threading.Event()
-    create = store.create
-
-    def slow_create(**kwargs: Any) -> Any:
-        started.set()
-        finish.wait(10)
-        return create(**kwargs)
-
-    monkeypatch.setattr(store, "create", slow_create)
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(_post, app.test_client(), JOHN, "key-1")
-        assert started.wait(10)
+        insert = held_inserts.next()
         retry = _post(app.test_client(), JOHN, "key-1")
-        finish.set()
+        insert.set()
         assert first.result(10).status_code == 201
 
     assert_problem(retry, 409, "A request with this Idempotency-Key is still running; retry shortly.")
+    assert _count(app.test_client()) == 1
+
+
+def test_retry_after_the_first_lost_its_claim_replays_the_new_owners_201(
+    app: flask.Flask, held_inserts: Any, age: Callable[[str, str, timedelta], None]
+) -> None:
+    """A first request so slow that a retry took its key over answers the retry's saved 201, marked
+    replayed; the key keeps that 201 and one user exists."""
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(_post, app.test_client(), JOHN, "key-1")
+        first_insert = held_inserts.next()
+        age("key-1", "locked_at", lease(5) + timedelta(seconds=1))
+        second = pool.submit(_post, app.test_client(), JOHN, "key-1")
+        held_inserts.next().set()
+        taken_over = second.result(10)
+        first_insert.set()
+        late = first.result(10)
+
+    assert (taken_over.status_code, late.status_code) == (201, 201)
+    assert late.get_data() == taken_over.get_data()
+    assert late.headers["Idempotent-Replayed"] == "true"
+    assert _post(app.test_client(), JOHN, "key-1").get_data() == taken_over.get_data()
     assert _count(app.test_client()) == 1
 
 
@@ -126,11 +140,11 @@ def test_failed_first_attempt_lets_the_retry_run(
 ) -> None:
     """A first attempt that ends in a 500 saves nothing under the key; the retry creates the user."""
 
-    def broken(**_kwargs: Any) -> Any:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "create", broken)
+        patch.setattr(store, "insert", broken)
         assert _post(client, JOHN, "key-1").status_code == 500
 
     retry = _post(client, JOHN, "key-1")
