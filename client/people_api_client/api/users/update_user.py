@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     user_id: UUID,
     *,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -30,14 +30,9 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, UserPatch):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
-        headers["Content-Type"] = "application/json"
-    if isinstance(body, UserPatch):
-        _kwargs["json"] = body.to_dict()
-
-        headers["Content-Type"] = "application/merge-patch+json"
+    headers["Content-Type"] = "application/merge-patch+json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -103,7 +98,7 @@ def sync_detailed(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -111,7 +106,6 @@ def sync_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
-        body (UserPatch):
         body (UserPatch):
 
     Raises:
@@ -139,7 +133,7 @@ def sync(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -147,7 +141,6 @@ def sync(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
-        body (UserPatch):
         body (UserPatch):
 
     Raises:
@@ -170,7 +163,7 @@ async def asyncio_detailed(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -178,7 +171,6 @@ async def asyncio_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
-        body (UserPatch):
         body (UserPatch):
 
     Raises:
@@ -204,7 +196,7 @@ async def asyncio(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -212,7 +204,6 @@ async def asyncio(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
-        body (UserPatch):
         body (UserPatch):
 
     Raises:
