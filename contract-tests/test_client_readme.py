@@ -48,6 +48,7 @@ def test_readme_has_an_example_for_each_topic() -> None:
 def test_readme_example_runs_against_the_server(name: str, code: str, server: str, tmp_path: Path) -> None:
     """The example reads the server's address from PEOPLE_API_URL and runs to the end without error."""
     assert DEFAULT_ADDRESS in code
+    assert "async def" not in code or "asyncio.run(" in code, "an async example must be a complete program"
     env = {**os.environ, "PEOPLE_API_URL": server}
     env.pop("PEOPLE_API_TOKEN", None)
     result = subprocess.run(
