@@ -69,9 +69,11 @@ def spec(session: nox.Session) -> None:
 
 @nox.session(tags=["contract"])
 def client(session: nox.Session) -> None:
-    """Regenerate the client from the spec the code describes and fail on any difference from
-    client/; `-- --write` updates it. (Generating from the code, not from spec/, means an edited
-    schema fails this session too, even before anyone regenerates spec/.)"""
+    """Regenerate the client, with the templates in client/templates, from the spec the code
+    describes and fail on any difference from client/; `-- --write` updates it. Then type-check it,
+    build its wheel and sdist into dist/ and import the wheel from a fresh venv. (Generating from the
+    code, not from spec/, means an edited schema fails this session too, even before anyone
+    regenerates spec/.)"""
     sync(session, "codegen")
     target = ROOT / "client"
     with tempfile.TemporaryDirectory() as tmp:
