@@ -12,16 +12,19 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from faults import Fault, FaultyProxy
 from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
+import people_api_client.client
 from people_api_client import Client
 
 ENGINE = os.environ.get("PEOPLE_API_TEST_DB", "sqlite")
@@ -163,6 +166,33 @@ def api_client(server: str, recorder: StatusRecorder) -> Iterator[Client]:
 def raw(api_client: Client) -> httpx.Client:
     """The client's own httpx session, for requests the typed API cannot express (non-JSON, huge)."""
     return api_client.get_httpx_client()
+
+
+@pytest.fixture
+def faulty_proxy(server: str) -> Iterator[Callable[[Fault], FaultyProxy]]:
+    """Makes proxies in front of the server that spoil the first answer in the given way."""
+    proxies: list[FaultyProxy] = []
+
+    def make(fault: Fault) -> FaultyProxy:
+        proxies.append(FaultyProxy(server, fault))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds the client waits between attempts, recorded instead of slept."""
+    waited: list[float] = []
+
+    async def asleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(people_api_client.client, "time", SimpleNamespace(sleep=waited.append))
+    monkeypatch.setattr(people_api_client.client, "asyncio", SimpleNamespace(sleep=asleep))
+    return waited
 
 
 @dataclasses.dataclass

@@ -52,14 +52,14 @@ def assert_problem(parsed: object, status: int) -> Problem:
 
 class TestCreateUser:
     def test_created_user_is_typed_with_location_and_etag(self, api_client: Client) -> None:
-        """create_user answers 201 with a typed User, its Location and its ETag."""
+        """create_user answers 201 with a typed User, its Location and its ETag, which the user carries."""
         email = unique_email()
         response = create_user.sync_detailed(client=api_client, body=UserCreate(name=" Ada ", email=email))
         assert response.status_code == 201
         assert isinstance(response.parsed, User)
         assert (response.parsed.name, response.parsed.email) == ("Ada", email)
         assert response.headers["Location"] == f"{USERS}/{response.parsed.id}"
-        assert response.headers["ETag"] == '"1"'
+        assert response.headers["ETag"] == response.parsed.etag == '"1"'
 
     def test_invalid_email_is_a_400_problem_naming_the_field(self, api_client: Client) -> None:
         """create_user answers 400 with per-field errors for an invalid email."""
@@ -117,16 +117,16 @@ class TestListUsers:
 
 class TestGetUser:
     def test_existing_user_comes_back_with_its_etag(self, api_client: Client) -> None:
-        """get_user answers 200 with the user and its ETag."""
+        """get_user answers 200 with the user and its ETag, the same as the user's etag field."""
         user = make(api_client)
         response = get_user.sync_detailed(user.id, client=api_client)
         assert response.parsed == user
-        assert response.headers["ETag"] == '"1"'
+        assert response.headers["ETag"] == user.etag == '"1"'
 
     def test_matching_if_none_match_is_304(self, api_client: Client) -> None:
         """get_user answers 304 with no body when If-None-Match names the current ETag."""
         user = make(api_client)
-        response = get_user.sync_detailed(user.id, client=api_client, if_none_match='"1"')
+        response = get_user.sync_detailed(user.id, client=api_client, if_none_match=user.etag)
         assert response.status_code == 304
         assert response.content == b""
 
@@ -145,10 +145,10 @@ class TestReplaceUser:
         user = make(api_client)
         email = unique_email()
         body = UserReplace(name="Grace", email=email)
-        response = replace_user.sync_detailed(user.id, client=api_client, body=body, if_match='"1"')
+        response = replace_user.sync_detailed(user.id, client=api_client, body=body, if_match=user.etag)
         assert isinstance(response.parsed, User)
         assert (response.parsed.name, response.parsed.email) == ("Grace", email)
-        assert response.headers["ETag"] == '"2"'
+        assert response.headers["ETag"] == response.parsed.etag == '"2"'
 
     def test_blank_name_is_a_400_problem(self, api_client: Client) -> None:
         """replace_user answers 400 for a name of only spaces."""
@@ -172,8 +172,8 @@ class TestReplaceUser:
         """replace_user answers 412 when If-Match names an older version."""
         user = make(api_client)
         body = UserReplace(name="Grace", email=user.email)
-        replace_user.sync_detailed(user.id, client=api_client, body=body, if_match='"1"')
-        response = replace_user.sync_detailed(user.id, client=api_client, body=body, if_match='"1"')
+        replace_user.sync_detailed(user.id, client=api_client, body=body, if_match=user.etag)
+        response = replace_user.sync_detailed(user.id, client=api_client, body=body, if_match=user.etag)
         assert_problem(response.parsed, 412)
 
     def test_body_over_one_mebibyte_is_a_413_problem(self, api_client: Client, raw: httpx.Client) -> None:
@@ -199,7 +199,23 @@ class TestUpdateUser:
         response = update_user.sync_detailed(user.id, client=api_client, body=UserPatch(name="Lin"))
         assert isinstance(response.parsed, User)
         assert (response.parsed.name, response.parsed.email) == ("Lin", user.email)
-        assert response.headers["ETag"] == '"2"'
+        assert response.headers["ETag"] == response.parsed.etag == '"2"'
+
+    def test_patch_with_the_users_etag_as_if_match_applies(self, api_client: Client) -> None:
+        """user.etag goes straight into if_match, unquoted by nobody, and the patch applies."""
+        user = make(api_client)
+        changed = update_user.sync_or_raise(
+            user.id, client=api_client, body=UserPatch(name="Lin"), if_match=user.etag
+        )
+        assert (changed.name, changed.etag) == ("Lin", '"2"')
+
+    def test_patch_is_sent_as_a_merge_patch(self, api_client: Client) -> None:
+        """The client sends PATCH bodies as application/merge-patch+json, the one documented type."""
+        sent: list[httpx.Request] = []
+        api_client.get_httpx_client().event_hooks["request"].append(sent.append)
+        user = make(api_client)
+        update_user.sync_or_raise(user.id, client=api_client, body=UserPatch(name="Lin"))
+        assert sent[-1].headers["Content-Type"] == "application/merge-patch+json"
 
     def test_empty_patch_is_a_400_problem(self, api_client: Client) -> None:
         """update_user answers 400 to a patch with no fields."""
@@ -242,7 +258,7 @@ class TestDeleteUser:
     def test_delete_is_204_and_the_user_is_gone(self, api_client: Client) -> None:
         """delete_user answers 204 and the user is no longer listed by email."""
         user = make(api_client)
-        assert delete_user.sync_detailed(user.id, client=api_client, if_match='"1"').status_code == 204
+        assert delete_user.sync_detailed(user.id, client=api_client, if_match=user.etag).status_code == 204
         listed = list_users.sync_detailed(client=api_client, email=user.email).parsed
         assert isinstance(listed, UserList)
         assert listed.users == []
@@ -255,7 +271,7 @@ class TestDeleteUser:
         """delete_user answers 412 and keeps the user when If-Match is stale."""
         user = make(api_client)
         update_user.sync_detailed(user.id, client=api_client, body=UserPatch(name="Lin"))
-        assert_problem(delete_user.sync_detailed(user.id, client=api_client, if_match='"1"').parsed, 412)
+        assert_problem(delete_user.sync_detailed(user.id, client=api_client, if_match=user.etag).parsed, 412)
         assert get_user.sync_detailed(user.id, client=api_client).status_code == 200
 
 

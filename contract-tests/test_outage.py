@@ -18,7 +18,7 @@ import pytest
 from conftest import BIN, serving, unreachable, unused_port
 from recording import StatusRecorder
 
-from people_api_client import Client
+from people_api_client import Client, Retries
 from people_api_client.api.health import health, readiness
 from people_api_client.api.users import (
     create_user,
@@ -117,7 +117,10 @@ def test_outage_gives_bounded_503s_and_the_service_recovers(
     hooks = {"event_hooks": {"response": [recorder.record]}}
     with (
         serving(url, env=env) as server,
-        Client(base_url=server.url, httpx_args=hooks, timeout=httpx.Timeout(30)) as client,
+        # No retries: this test times the server's own 503s, which the client would otherwise wait out.
+        Client(
+            base_url=server.url, httpx_args=hooks, timeout=httpx.Timeout(30), retries=Retries(max_retries=0)
+        ) as client,
     ):
         created = create_user.sync_detailed(
             client=client, body=UserCreate(name="Ada", email="ada@example.com")

@@ -10,6 +10,10 @@ against the released contract can fail against the current one, so the two direc
   field, dropping a field's required mark, or loosening its schema (null or another type or enum
   value added, a bound relaxed, a pattern or format changed or dropped) breaks. A new field does not.
 
+A request body may list, in `x-also-accepts`, media types the server still accepts without documenting
+them (read as the body's documented schema): dropping a media type from `content` into that list
+keeps the promise to clients of the released contract while generated clients see only `content`.
+
 Local `$ref`s are followed. allOf/anyOf/oneOf/not are not reasoned about: any change to them is
 reported for a person to judge.
 """
@@ -28,6 +32,8 @@ MAXIMA = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties
 MINIMA = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
 # Keywords where any other value than the looser side's is a change of meaning.
 EXACT = ("pattern", "format", "multipleOf", "uniqueItems")
+# Request-body extension: media types accepted beyond `content`, read as its (first) schema.
+ALSO_ACCEPTS = "x-also-accepts"
 
 
 def breaking_changes(released: Json, current: Json) -> list[str]:
@@ -147,6 +153,9 @@ class _Diff:
 
     def content(self, label: str, old: Json, new: Json, *, request: bool) -> None:
         new_content = new.get("content", {})
+        if request and new_content:
+            documented = next(iter(new_content.values()))
+            new_content = {**dict.fromkeys(new.get(ALSO_ACCEPTS, []), documented), **new_content}
         for media_type, old_media in old.get("content", {}).items():
             if media_type not in new_content:
                 self.found.append(f"{label} media type {media_type} was removed")

@@ -180,6 +180,27 @@ def test_removed_request_media_type() -> None:
     ]
 
 
+def test_request_media_type_moved_to_also_accepts_is_not_breaking() -> None:
+    """A media type the server still accepts, listed in x-also-accepts instead of content, breaks nobody."""
+    current = released()
+    body = current["paths"]["/things"]["post"]["requestBody"]
+    del body["content"]["application/json"]
+    body["x-also-accepts"] = ["application/json"]
+
+    assert changes(current) == []
+
+
+def test_also_accepted_media_type_is_held_to_the_documented_schema() -> None:
+    """An x-also-accepts media type is read as the documented body: narrowing that schema breaks it too."""
+    current = released()
+    body = current["paths"]["/things"]["post"]["requestBody"]
+    del body["content"]["application/json"]
+    body["x-also-accepts"] = ["application/json"]
+    schemas(current)["ThingIn"]["properties"]["name"]["maxLength"] = 100
+
+    assert changes(current) == in_both_bodies(" field name: maxLength narrowed from 200 to 100")
+
+
 def test_removed_request_parameter() -> None:
     """A parameter clients send that is no longer documented is reported."""
     current = released()

@@ -9,6 +9,7 @@ import pytest
 from wire import PROBLEM
 
 from people_api import spec
+from people_api.parsing import PATCH_TYPES
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -129,6 +130,7 @@ def test_user_output_fields_are_all_required(document: dict[str, Any]) -> None:
         == [
             "created_at",
             "email",
+            "etag",
             "id",
             "name",
             "updated_at",
@@ -157,11 +159,26 @@ def test_create_user_links_to_the_item_operations(document: dict[str, Any]) -> N
     }
 
 
-def test_update_user_accepts_merge_patch_and_plain_json(document: dict[str, Any]) -> None:
-    """PATCH documents both application/merge-patch+json and application/json bodies."""
-    patch = document["paths"]["/people/v1/users/{user_id}"]["patch"]
+def test_update_user_documents_one_required_merge_patch_body(document: dict[str, Any]) -> None:
+    """PATCH documents one body, application/merge-patch+json and required, so clients get one type."""
+    body = document["paths"]["/people/v1/users/{user_id}"]["patch"]["requestBody"]
 
-    assert sorted(patch["requestBody"]["content"]) == ["application/json", "application/merge-patch+json"]
+    assert (list(body["content"]), body["required"]) == (["application/merge-patch+json"], True)
+
+
+def test_update_user_lists_what_the_server_also_accepts(document: dict[str, Any]) -> None:
+    """The documented media type plus x-also-accepts is exactly what the server takes for PATCH."""
+    body = document["paths"]["/people/v1/users/{user_id}"]["patch"]["requestBody"]
+
+    assert {*body["content"], *body["x-also-accepts"]} == PATCH_TYPES
+
+
+@pytest.mark.parametrize("operation_id", ["create_user", "replace_user", "update_user"])
+def test_write_bodies_are_required(document: dict[str, Any], operation_id: str) -> None:
+    """Every operation that takes a body requires it, so the client makes it a required argument."""
+    (operation,) = (op for _, _, op in _operations(document) if op["operationId"] == operation_id)
+
+    assert operation["requestBody"]["required"] is True
 
 
 def test_spec_is_openapi_3_1(document: dict[str, Any]) -> None:

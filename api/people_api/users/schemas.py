@@ -46,11 +46,23 @@ def _email(value: str) -> None:
         raise ma.ValidationError(f"Not a valid email address: {error}") from None
 
 
+NAME_RULE = "Must be 1 to 200 characters once surrounding whitespace is trimmed."
+
+
+def _name(value: str) -> None:
+    # The rule as a person reads it; NAME_PATTERN says the same to the spec's readers.
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL (U+0000).")
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ma.ValidationError(NAME_RULE)
+
+
 def _name_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Regexp(NAME_PATTERN), _valid_unicode],
+        validate=[_name, _valid_unicode],
         metadata={
-            "description": "Display name, 1-200 characters; surrounding whitespace is trimmed.",
+            "pattern": NAME_PATTERN,
+            "description": f"Display name. {NAME_RULE} The server trims it. No NUL characters.",
             "example": "John",
         },
         **kwargs,
@@ -172,6 +184,17 @@ class UserSchema(ma.Schema):
     email = ma.fields.String(required=True, metadata={"format": "email", "example": "john@example.com"})
     created_at = ma.fields.AwareDateTime(required=True, dump_only=True)
     updated_at = ma.fields.AwareDateTime(required=True, dump_only=True)
+    # The ETag header's value, quotes included, so the user carries what If-Match needs (AIP-154).
+    etag = ma.fields.Function(
+        lambda user: f'"{user.version}"',
+        required=True,
+        dump_only=True,
+        metadata={
+            "type": "string",
+            "description": "The user's current version, equal to the ETag header: pass it as If-Match.",
+            "example": '"1"',
+        },
+    )
 
 
 class UserListSchema(ma.Schema):

@@ -17,13 +17,13 @@ from people_api import MAX_BODY_BYTES
 
 
 def test_create_user_answers_201_with_the_user(client: FlaskClient) -> None:
-    """A valid body answers 201 JSON with exactly id, name, email, created_at and updated_at."""
+    """A valid body answers 201 JSON with exactly id, name, email, created_at, updated_at and etag."""
     response = client.post(USERS, json={"name": "John", "email": "john@example.com"})
 
     assert response.status_code == 201
     assert response.headers["Content-Type"] == "application/json"
     body = response.get_json()
-    assert sorted(body) == ["created_at", "email", "id", "name", "updated_at"]
+    assert sorted(body) == ["created_at", "email", "etag", "id", "name", "updated_at"]
     assert (body["name"], body["email"]) == ("John", "john@example.com")
     assert body["created_at"] == body["updated_at"]
     assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
@@ -52,6 +52,13 @@ def test_create_user_sets_a_strong_etag_matching_get(client: FlaskClient) -> Non
     etag = response.headers["ETag"]
     assert re.fullmatch(r'"[^"]+"', etag)
     assert client.get(response.headers["Location"]).headers["ETag"] == etag
+
+
+def test_create_user_etag_field_equals_the_etag_header(client: FlaskClient) -> None:
+    """The user's etag field is the ETag header, quotes included, ready for If-Match."""
+    response = client.post(USERS, json={"name": "John", "email": "john@example.com"})
+
+    assert response.get_json()["etag"] == response.headers["ETag"]
 
 
 def test_create_user_trims_the_name(client: FlaskClient) -> None:
@@ -86,6 +93,16 @@ def test_create_user_accepts_json_with_a_charset_parameter(client: FlaskClient) 
 
     assert response.status_code == 201
     assert response.get_json()["name"] == "Zoë"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "n" * 201], ids=["empty", "blank", "201-characters"])
+def test_create_user_names_the_name_rule_when_it_is_broken(client: FlaskClient, name: str) -> None:
+    """A name outside 1-200 characters after trimming is answered with the rule, not a pattern."""
+    response = client.post(USERS, json={"name": name, "email": "john@example.com"})
+
+    assert response.get_json()["errors"] == {
+        "name": ["Must be 1 to 200 characters once surrounding whitespace is trimmed."]
+    }
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,7 @@ def test_import_reports_each_bad_line_and_imports_the_good_ones(import_file: Any
     assert result.exit_code == 1
     assert result.stderr == (
         "line 2: email: Not a valid email address: An email address must have an @-sign.\n"
-        "line 3: name: String does not match expected pattern.\n"
+        "line 3: name: Must be 1 to 200 characters once surrounding whitespace is trimmed.\n"
         "line 5: age: Unknown field.\n"
         "line 6: name: Missing data for required field.\n"
     )
@@ -152,7 +152,7 @@ def test_import_rejects_lines_that_are_not_json_objects(import_file: Any, store:
         ('{"name": ' + "9" * 5000 + ', "email": "a@example.com"}', "Not valid JSON: Exceeds the limit"),
         (b'{"name": "Ada \xff", "email": "a@example.com"}', "Not valid UTF-8 (byte 15 of the line)."),
         ('{"name": "Ada \\ud800", "email": "a@example.com"}', "name: Not valid Unicode text."),
-        ('{"name": "Ada\\u0000", "email": "a@example.com"}', "name: String does not match expected pattern."),
+        ('{"name": "Ada\\u0000", "email": "a@example.com"}', "name: Must not contain NUL (U+0000)."),
         ('{"name": 7, "email": ["a@example.com"]}', "email: Not a valid string.; name: Not a valid string."),
         (
             '{"name": "A", "email": "' + "a" * 250 + '@example.com"}',

@@ -12,6 +12,7 @@ import marshmallow as ma
 import pytest
 
 from people_api.users.schemas import (
+    NAME_RULE,
     UserCreateSchema,
     UserListSchema,
     UserPatchSchema,
@@ -62,6 +63,21 @@ def test_create_schema_counts_name_length_after_trimming() -> None:
     data = {"name": "  " + "a" * 200 + "  ", "email": "john@example.com"}
 
     assert UserCreateSchema().load(data) == {"name": "a" * 200, "email": "john@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", NAME_RULE),
+        (" \t ", NAME_RULE),
+        ("a" * 201, NAME_RULE),
+        ("Jo\x00hn", "Must not contain NUL (U+0000)."),
+    ],
+    ids=["empty", "blank", "201-characters", "nul"],
+)
+def test_create_schema_states_the_name_rule_it_enforces(name: str, message: str) -> None:
+    """A refused name is answered with the rule a person can act on, not with the regular expression."""
+    assert _errors(UserCreateSchema(), {"name": name, "email": "john@example.com"}) == {"name": [message]}
 
 
 @pytest.mark.parametrize(
@@ -167,7 +183,8 @@ def test_patch_schema_rejects_invalid_patches(data: dict[str, Any], fields: set[
 
 
 def test_user_schema_dumps_the_public_fields_only() -> None:
-    """A stored row dumps to id, name, email and ISO-8601 UTC timestamps; seq and version stay inside."""
+    """A stored row dumps to id, name, email, ISO-8601 UTC timestamps and the version as a quoted
+    entity tag; seq stays inside."""
     user_id = uuid.uuid4()
     row = UserRow(
         seq=7,
@@ -185,6 +202,7 @@ def test_user_schema_dumps_the_public_fields_only() -> None:
         "email": "john@example.com",
         "created_at": "2025-10-24T11:31:27.123456+00:00",
         "updated_at": "2025-10-24T11:31:27.123456+00:00",
+        "etag": '"3"',
     }
 
 

@@ -16,6 +16,7 @@ class User:
     Attributes:
         created_at (datetime.datetime):
         email (str):  Example: john@example.com.
+        etag (str): The user's current version, equal to the ETag header: pass it as If-Match. Example: "1".
         id (UUID): Server-made UUID4. Example: 864d82a5-e4e2-4b17-8358-d0d66d34e470.
         name (str):  Example: John.
         updated_at (datetime.datetime):
@@ -23,6 +24,7 @@ class User:
 
     created_at: datetime.datetime
     email: str
+    etag: str
     id: UUID
     name: str
     updated_at: datetime.datetime
@@ -31,6 +33,8 @@ class User:
         created_at = self.created_at.isoformat()
 
         email = self.email
+
+        etag = self.etag
 
         id = str(self.id)
 
@@ -44,6 +48,7 @@ class User:
             {
                 "created_at": created_at,
                 "email": email,
+                "etag": etag,
                 "id": id,
                 "name": name,
                 "updated_at": updated_at,
@@ -59,6 +64,8 @@ class User:
 
         email = d.pop("email")
 
+        etag = d.pop("etag")
+
         id = UUID(d.pop("id"))
 
         name = d.pop("name")
@@ -68,6 +75,7 @@ class User:
         user = cls(
             created_at=created_at,
             email=email,
+            etag=etag,
             id=id,
             name=name,
             updated_at=updated_at,

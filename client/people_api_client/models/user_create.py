@@ -13,7 +13,8 @@ class UserCreate:
     """
     Attributes:
         email (str): Email address, unique among users regardless of case. Example: john@example.com.
-        name (str): Display name, 1-200 characters; surrounding whitespace is trimmed. Example: John.
+        name (str): Display name. Must be 1 to 200 characters once surrounding whitespace is trimmed. The server trims
+            it. No NUL characters. Example: John.
     """
 
     email: str

@@ -15,7 +15,8 @@ class UserPatch:
     """
     Attributes:
         email (str | Unset): Email address, unique among users regardless of case. Example: john@example.com.
-        name (str | Unset): Display name, 1-200 characters; surrounding whitespace is trimmed. Example: John.
+        name (str | Unset): Display name. Must be 1 to 200 characters once surrounding whitespace is trimmed. The server
+            trims it. No NUL characters. Example: John.
     """
 
     email: str | Unset = UNSET

@@ -18,24 +18,26 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> str | None:
+def _parse_response(*, response: httpx.Response) -> str:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[str]:
+def _build_response(*, response: httpx.Response) -> Response[str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[str]) -> str:
+    parsed = response.parsed
+    return parsed
 
 
 def sync_detailed(
@@ -45,8 +47,9 @@ def sync_detailed(
     """Say the server is up.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[str]
@@ -54,22 +57,21 @@ def sync_detailed(
 
     kwargs = _get_kwargs()
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> str | None:
+) -> str:
     """Say the server is up.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         str
@@ -80,6 +82,29 @@ def sync(
     ).parsed
 
 
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+) -> str:
+    """Say the server is up.
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        str
+    """
+
+    return _success(
+        sync_detailed(
+            client=client,
+        )
+    )
+
+
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
@@ -87,8 +112,9 @@ async def asyncio_detailed(
     """Say the server is up.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[str]
@@ -96,20 +122,21 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> str | None:
+) -> str:
     """Say the server is up.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         str
@@ -120,3 +147,26 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+) -> str:
+    """Say the server is up.
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        str
+    """
+
+    return _success(
+        await asyncio_detailed(
+            client=client,
+        )
+    )

@@ -1,3 +1,4 @@
+import uuid
 from http import HTTPStatus
 from typing import Any
 
@@ -33,7 +34,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | User | None:
+def _parse_response(*, response: httpx.Response) -> Problem | User:
     if response.status_code == 201:
         response_201 = User.from_dict(response.json())
 
@@ -69,19 +70,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | User]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | User]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | User]) -> User:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
@@ -99,23 +104,26 @@ def sync_detailed(
         body (UserCreate):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
     """
+
+    if isinstance(idempotency_key, Unset) and client.retries.max_retries > 0:
+        # A request that may be sent again must carry a key, or a retry could do its work twice.
+        idempotency_key = str(uuid.uuid4())
 
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -123,7 +131,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
@@ -133,8 +141,9 @@ def sync(
         body (UserCreate):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -145,6 +154,39 @@ def sync(
         body=body,
         idempotency_key=idempotency_key,
     ).parsed
+
+
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> User:
+    """Create a user.
+
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        body (UserCreate):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        sync_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    )
 
 
 async def asyncio_detailed(
@@ -162,21 +204,26 @@ async def asyncio_detailed(
         body (UserCreate):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
     """
+
+    if isinstance(idempotency_key, Unset) and client.retries.max_retries > 0:
+        # A request that may be sent again must carry a key, or a retry could do its work twice.
+        idempotency_key = str(uuid.uuid4())
 
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -184,7 +231,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
@@ -194,8 +241,9 @@ async def asyncio(
         body (UserCreate):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -208,3 +256,36 @@ async def asyncio(
             idempotency_key=idempotency_key,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> User:
+    """Create a user.
+
+     Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Args:
+        idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        body (UserCreate):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    )

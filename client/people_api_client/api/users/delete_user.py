@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -31,10 +31,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(*, response: httpx.Response) -> Problem | None:
     if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
+        return None
 
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
@@ -51,19 +50,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | None]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | None]) -> None:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
@@ -71,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> Response[Problem | None]:
     """Delete a user.
 
     Args:
@@ -79,11 +82,12 @@ def sync_detailed(
         if_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | None]
     """
 
     kwargs = _get_kwargs(
@@ -91,11 +95,9 @@ def sync_detailed(
         if_match=if_match,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -103,7 +105,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | None:
     """Delete a user.
 
     Args:
@@ -111,11 +113,12 @@ def sync(
         if_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Any | Problem
+        Problem | None
     """
 
     return sync_detailed(
@@ -125,12 +128,12 @@ def sync(
     ).parsed
 
 
-async def asyncio_detailed(
+def sync_or_raise(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> None:
     """Delete a user.
 
     Args:
@@ -138,11 +141,43 @@ async def asyncio_detailed(
         if_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Any | Problem]
+        None
+    """
+
+    return _success(
+        sync_detailed(
+            user_id=user_id,
+            client=client,
+            if_match=if_match,
+        )
+    )
+
+
+async def asyncio_detailed(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    if_match: str | Unset = UNSET,
+) -> Response[Problem | None]:
+    """Delete a user.
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Response[Problem | None]
     """
 
     kwargs = _get_kwargs(
@@ -150,9 +185,9 @@ async def asyncio_detailed(
         if_match=if_match,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -160,7 +195,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | None:
     """Delete a user.
 
     Args:
@@ -168,11 +203,12 @@ async def asyncio(
         if_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Any | Problem
+        Problem | None
     """
 
     return (
@@ -182,3 +218,34 @@ async def asyncio(
             if_match=if_match,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    if_match: str | Unset = UNSET,
+) -> None:
+    """Delete a user.
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        None
+    """
+
+    return _success(
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            if_match=if_match,
+        )
+    )

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -32,15 +32,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | User | None:
+def _parse_response(*, response: httpx.Response) -> Problem | User | None:
     if response.status_code == 200:
         response_200 = User.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 304:
-        response_304 = cast(Any, None)
-        return response_304
+        return None
 
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
@@ -52,21 +51,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | User]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | User | None]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | User | None]) -> User | None:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
@@ -74,7 +75,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | User]:
+) -> Response[Problem | User | None]:
     """Get a user by id.
 
     Args:
@@ -82,11 +83,12 @@ def sync_detailed(
         if_none_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Any | Problem | User]
+        Response[Problem | User | None]
     """
 
     kwargs = _get_kwargs(
@@ -94,11 +96,9 @@ def sync_detailed(
         if_none_match=if_none_match,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -106,7 +106,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | User | None:
+) -> Problem | User | None:
     """Get a user by id.
 
     Args:
@@ -114,11 +114,12 @@ def sync(
         if_none_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Any | Problem | User
+        Problem | User | None
     """
 
     return sync_detailed(
@@ -128,12 +129,12 @@ def sync(
     ).parsed
 
 
-async def asyncio_detailed(
+def sync_or_raise(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | User]:
+) -> User | None:
     """Get a user by id.
 
     Args:
@@ -141,11 +142,43 @@ async def asyncio_detailed(
         if_none_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Any | Problem | User]
+        User | None
+    """
+
+    return _success(
+        sync_detailed(
+            user_id=user_id,
+            client=client,
+            if_none_match=if_none_match,
+        )
+    )
+
+
+async def asyncio_detailed(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Problem | User | None]:
+    """Get a user by id.
+
+    Args:
+        user_id (UUID):
+        if_none_match (str | Unset):  Example: "1".
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Response[Problem | User | None]
     """
 
     kwargs = _get_kwargs(
@@ -153,9 +186,9 @@ async def asyncio_detailed(
         if_none_match=if_none_match,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -163,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | User | None:
+) -> Problem | User | None:
     """Get a user by id.
 
     Args:
@@ -171,11 +204,12 @@ async def asyncio(
         if_none_match (str | Unset):  Example: "1".
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
-        Any | Problem | User
+        Problem | User | None
     """
 
     return (
@@ -185,3 +219,34 @@ async def asyncio(
             if_none_match=if_none_match,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    if_none_match: str | Unset = UNSET,
+) -> User | None:
+    """Get a user by id.
+
+    Args:
+        user_id (UUID):
+        if_none_match (str | Unset):  Example: "1".
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User | None
+    """
+
+    return _success(
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            if_none_match=if_none_match,
+        )
+    )

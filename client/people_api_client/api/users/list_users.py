@@ -1,3 +1,4 @@
+from collections.abc import AsyncIterator, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -6,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.user import User
 from ...models.user_list import UserList
 from ...types import UNSET, Response, Unset
 
@@ -39,7 +41,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserList | None:
+def _parse_response(*, response: httpx.Response) -> Problem | UserList:
     if response.status_code == 200:
         response_200 = UserList.from_dict(response.json())
 
@@ -55,19 +57,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserList]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | UserList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | UserList]) -> UserList:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
@@ -90,8 +96,9 @@ def sync_detailed(
         cursor (str | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | UserList]
@@ -104,11 +111,9 @@ def sync_detailed(
         cursor=cursor,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -118,7 +123,7 @@ def sync(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
-) -> Problem | UserList | None:
+) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
@@ -131,8 +136,9 @@ def sync(
         cursor (str | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | UserList
@@ -145,6 +151,46 @@ def sync(
         limit=limit,
         cursor=cursor,
     ).parsed
+
+
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> UserList:
+    """List users in creation order, a page at a time.
+
+     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
+    matches nobody gives an empty page, not 404.
+
+    Args:
+        name (str | Unset):
+        email (str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        UserList
+    """
+
+    return _success(
+        sync_detailed(
+            client=client,
+            name=name,
+            email=email,
+            limit=limit,
+            cursor=cursor,
+        )
+    )
 
 
 async def asyncio_detailed(
@@ -167,8 +213,9 @@ async def asyncio_detailed(
         cursor (str | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | UserList]
@@ -181,9 +228,9 @@ async def asyncio_detailed(
         cursor=cursor,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -193,7 +240,7 @@ async def asyncio(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
-) -> Problem | UserList | None:
+) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
@@ -206,8 +253,9 @@ async def asyncio(
         cursor (str | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | UserList
@@ -222,3 +270,100 @@ async def asyncio(
             cursor=cursor,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> UserList:
+    """List users in creation order, a page at a time.
+
+     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
+    matches nobody gives an empty page, not 404.
+
+    Args:
+        name (str | Unset):
+        email (str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        UserList
+    """
+
+    return _success(
+        await asyncio_detailed(
+            client=client,
+            name=name,
+            email=email,
+            limit=limit,
+            cursor=cursor,
+        )
+    )
+
+
+def sync_all(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Iterator[User]:
+    """Every User across all pages, fetching each page as the iteration reaches it.
+
+    Takes the same filters as `sync`; `limit` is the page size. A page answered with a
+    problem raises errors.ProblemError, and any other status errors.UnexpectedStatus.
+    """
+
+    cursor: str | Unset = UNSET
+    while True:
+        page = sync_or_raise(
+            client=client,
+            name=name,
+            email=email,
+            limit=limit,
+            cursor=cursor,
+        )
+        yield from page.users
+        if not isinstance(page.next_cursor, str):
+            return
+        cursor = page.next_cursor
+
+
+async def asyncio_all(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> AsyncIterator[User]:
+    """Every User across all pages, fetching each page as the iteration reaches it.
+
+    Takes the same filters as `sync`; `limit` is the page size. A page answered with a
+    problem raises errors.ProblemError, and any other status errors.UnexpectedStatus.
+    """
+
+    cursor: str | Unset = UNSET
+    while True:
+        page = await asyncio_or_raise(
+            client=client,
+            name=name,
+            email=email,
+            limit=limit,
+            cursor=cursor,
+        )
+        for item in page.users:
+            yield item
+        if not isinstance(page.next_cursor, str):
+            return
+        cursor = page.next_cursor

@@ -38,7 +38,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | User | None:
+def _parse_response(*, response: httpx.Response) -> Problem | User:
     if response.status_code == 200:
         response_200 = User.from_dict(response.json())
 
@@ -79,19 +79,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | User]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | User]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | User]) -> User:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
@@ -109,8 +113,9 @@ def sync_detailed(
         body (UserReplace):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
@@ -122,11 +127,9 @@ def sync_detailed(
         if_match=if_match,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -135,7 +138,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserReplace,
     if_match: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Replace a user's name and email.
 
     Args:
@@ -144,8 +147,9 @@ def sync(
         body (UserReplace):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -157,6 +161,40 @@ def sync(
         body=body,
         if_match=if_match,
     ).parsed
+
+
+def sync_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserReplace,
+    if_match: str | Unset = UNSET,
+) -> User:
+    """Replace a user's name and email.
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+        body (UserReplace):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        sync_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    )
 
 
 async def asyncio_detailed(
@@ -174,8 +212,9 @@ async def asyncio_detailed(
         body (UserReplace):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
@@ -187,9 +226,9 @@ async def asyncio_detailed(
         if_match=if_match,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -198,7 +237,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserReplace,
     if_match: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Replace a user's name and email.
 
     Args:
@@ -207,8 +246,9 @@ async def asyncio(
         body (UserReplace):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -222,3 +262,37 @@ async def asyncio(
             if_match=if_match,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserReplace,
+    if_match: str | Unset = UNSET,
+) -> User:
+    """Replace a user's name and email.
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+        body (UserReplace):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    )

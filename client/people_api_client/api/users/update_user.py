@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     user_id: UUID,
     *,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -30,20 +30,15 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, UserPatch):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
-        headers["Content-Type"] = "application/json"
-    if isinstance(body, UserPatch):
-        _kwargs["json"] = body.to_dict()
-
-        headers["Content-Type"] = "application/merge-patch+json"
+    headers["Content-Type"] = "application/merge-patch+json"
 
     _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | User | None:
+def _parse_response(*, response: httpx.Response) -> Problem | User:
     if response.status_code == 200:
         response_200 = User.from_dict(response.json())
 
@@ -84,26 +79,30 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | User]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | User]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=_parse_response(response=response),
     )
+
+
+def _success(response: Response[Problem | User]) -> User:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
 
 
 def sync_detailed(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -112,11 +111,11 @@ def sync_detailed(
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
         body (UserPatch):
-        body (UserPatch):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
@@ -128,31 +127,29 @@ def sync_detailed(
         if_match=if_match,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
         body (UserPatch):
-        body (UserPatch):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -166,11 +163,45 @@ def sync(
     ).parsed
 
 
+def sync_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserPatch,
+    if_match: str | Unset = UNSET,
+) -> User:
+    """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+        body (UserPatch):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        sync_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    )
+
+
 async def asyncio_detailed(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
@@ -179,11 +210,11 @@ async def asyncio_detailed(
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
         body (UserPatch):
-        body (UserPatch):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Response[Problem | User]
@@ -195,29 +226,29 @@ async def asyncio_detailed(
         if_match=if_match,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.arequest(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
     user_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: UserPatch | UserPatch | Unset = UNSET,
+    body: UserPatch,
     if_match: str | Unset = UNSET,
-) -> Problem | User | None:
+) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
         body (UserPatch):
-        body (UserPatch):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
 
     Returns:
         Problem | User
@@ -231,3 +262,37 @@ async def asyncio(
             if_match=if_match,
         )
     ).parsed
+
+
+async def asyncio_or_raise(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserPatch,
+    if_match: str | Unset = UNSET,
+) -> User:
+    """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+    Args:
+        user_id (UUID):
+        if_match (str | Unset):  Example: "1".
+        body (UserPatch):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        User
+    """
+
+    return _success(
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    )
