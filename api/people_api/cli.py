@@ -15,7 +15,7 @@ import click
 import sqlalchemy as sa
 import yaml
 
-from people_api import create_app, db
+from people_api import create_app, db, serving
 from people_api.config import Settings
 from people_api.users import portability
 from people_api.users.store import UserStore
@@ -38,21 +38,14 @@ def main() -> None:
 )
 def serve(host: str | None, port: int | None, workers: int, threads: int) -> None:
     """Serve the API with granian (a production WSGI server)."""
-    from granian import Granian
-    from granian.constants import Interfaces
-
     settings = Settings.from_env()
     # The embedded default migrates itself; a shared PostgreSQL is migrated once, by `db upgrade`.
     if settings.database_url.startswith("sqlite"):
         db.upgrade(db.create_engine(settings))
-    Granian(
-        "people_api.wsgi:app",
-        address=host or settings.host,
-        port=port or settings.port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-    ).serve()
+    try:
+        serving.serve(host or settings.host, port or settings.port, workers, threads)
+    except serving.PortUnavailable as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.group("db")
