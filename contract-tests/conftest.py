@@ -62,6 +62,25 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise TimeoutError(f"people-api serve did not listen on {port} within {timeout} s")
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` right now."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # it exited while we looked
+            fields = stat.read_text().rpartition(")")[2].split()  # after "pid (name)": state, ppid, ...
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (an exited one awaiting its parent's wait is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     """The committed OpenAPI document."""

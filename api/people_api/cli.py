@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import click
 import sqlalchemy as sa
 
-from people_api import db, spec
+from people_api import db, serving, spec
 from people_api.compat import breaking_changes
 from people_api.config import Settings
 from people_api.users import portability
@@ -38,21 +38,14 @@ def main() -> None:
 )
 def serve(host: str | None, port: int | None, workers: int, threads: int) -> None:
     """Serve the API with granian (a production WSGI server)."""
-    from granian import Granian
-    from granian.constants import Interfaces
-
     settings = Settings.from_env()
     engine = db.create_engine(settings)
     db.upgrade_if_embedded(engine)
     engine.dispose()
-    Granian(
-        "people_api.wsgi:app",
-        address=host or settings.host,
-        port=port or settings.port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-    ).serve()
+    try:
+        serving.serve(host or settings.host, port or settings.port, workers, threads)
+    except serving.PortUnavailable as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.group("db")

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Engine
 
+from people_api import dbguard
 from people_api.config import Settings
 
 metadata = sa.MetaData()
@@ -79,7 +80,7 @@ def create_engine(settings: Settings) -> Engine:
 
         return engine
     timeout_ms = settings.statement_timeout * 1000
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
@@ -90,6 +91,9 @@ def create_engine(settings: Settings) -> Engine:
             "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
         },
     )
+    # The server's timeouts cannot fire while the server itself is stuck: bound every wait client-side too.
+    dbguard.install(engine, settings.statement_timeout)
+    return engine
 
 
 def ping(engine: Engine) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http
 import os
 import queue
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -288,3 +290,76 @@ def held_inserts(app: flask.Flask) -> Iterator[HeldInserts]:
     sa.event.listen(engine, "before_cursor_execute", listener)
     yield held
     sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+# The server's first answers to a PostgreSQL startup message: AuthenticationOk, then ReadyForQuery (idle).
+_AUTHENTICATION_OK = b"R" + (8).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_READY_FOR_QUERY = b"Z" + (5).to_bytes(4, "big") + b"I"
+
+
+@contextlib.contextmanager
+def _silent_postgres(handshake: bool) -> Iterator[str]:
+    """A loopback server that takes PostgreSQL connections and then never answers: a paused server or a
+    network black hole, as a client sees one. With `handshake` it lets connections open first."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener closed: the test is over
+            while True:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+                if handshake:
+                    length = int.from_bytes(conn.recv(4, socket.MSG_WAITALL), "big")
+                    conn.recv(length - 4, socket.MSG_WAITALL)  # the startup message's parameters
+                    conn.sendall(_AUTHENTICATION_OK + _READY_FOR_QUERY)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        yield f"postgresql+psycopg://people@127.0.0.1:{port}/people?sslmode=disable&gssencmode=disable"
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone would not
+        listener.close()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+
+
+@pytest.fixture
+def hung_postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server that opens connections and then never answers a query."""
+    with _silent_postgres(handshake=True) as url:
+        yield url
+
+
+@pytest.fixture
+def mute_postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server that accepts TCP connections and never says a word."""
+    with _silent_postgres(handshake=False) as url:
+        yield url
+
+
+@pytest.fixture
+def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
+    """The production PostgreSQL engine (statement timeout 1 s) on a server that never answers a query."""
+    engine = db.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def mute_engine(mute_postgres_url: str) -> Iterator[Engine]:
+    """The production PostgreSQL engine (statement timeout 2 s) on a server that never lets one connect."""
+    engine = db.create_engine(Settings(database_url=mute_postgres_url, statement_timeout=2))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def hung_client(hung_postgres_url: str) -> Iterator[FlaskClient]:
+    """A client of the app (statement timeout 1 s) whose PostgreSQL server never answers a query."""
+    app = create_app(Settings(database_url=hung_postgres_url, statement_timeout=1))
+    yield app.test_client()
+    app.extensions["people_api.engine"].dispose()

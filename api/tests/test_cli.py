@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import db, spec
+from people_api import db, serving, spec
 
 SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
@@ -94,19 +95,23 @@ class FakeGranian:
         self.target = target
         self.options = options
         self.served = False
+        self.serve_options: dict[str, Any] = {}
         FakeGranian.instances.append(self)
 
-    def serve(self) -> None:
+    def serve(self, **options: Any) -> None:
         self.served = True
+        self.serve_options = options
 
 
 @pytest.fixture
 def fake_granian(monkeypatch: pytest.MonkeyPatch) -> type[FakeGranian]:
-    """Replace granian's server class so `serve` returns instead of listening."""
+    """Replace granian's server class so `serve` returns instead of listening (and, as nothing listens,
+    skip the check that the port is free: the default port may be taken on a shared machine)."""
     import granian
 
     FakeGranian.instances = []
     monkeypatch.setattr(granian, "Granian", FakeGranian)
+    monkeypatch.setattr(serving, "ensure_port_free", lambda host, port: None)
     return FakeGranian
 
 
@@ -193,3 +198,35 @@ def test_serve_rejects_out_of_range_options(runner: Any, args: tuple[str, ...]) 
     result = runner.run(*args)
 
     assert result.exit_code == 2
+
+
+def test_serve_has_granian_load_the_app_through_its_worker_loader(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_granian: type[FakeGranian]
+) -> None:
+    """granian gets a loader of its own (the one that ties workers to the main process), returning the app."""
+    monkeypatch.setenv("PEOPLE_API_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    runner.run("serve")
+    from people_api.wsgi import app
+
+    (server,) = fake_granian.instances
+    assert server.serve_options["wrap_loader"] is False
+    assert server.serve_options["target_loader"]() is app
+
+
+def test_serve_refuses_a_port_something_listens_on(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a listener already on the address, `serve` exits 1 with a one-line error and starts nothing."""
+    import granian
+
+    monkeypatch.setattr(granian, "Granian", None)  # calling it would fail the test loudly
+    env = {"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PEOPLE_API_HOST": ""}
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+
+        result = runner.run("serve", "--port", str(port), env=env)
+
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n",
+    )

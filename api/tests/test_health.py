@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,3 +101,29 @@ def test_idempotent_create_is_503_during_a_database_outage(
     )
 
     assert_problem(response, 503, UNAVAILABLE)
+
+
+def test_a_request_the_hung_database_never_answers_is_503_after_the_bound(
+    hung_client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
+    """A server that stops answering costs a request the statement timeout plus half a second, then 503."""
+    started = time.monotonic()
+    response = hung_client.get("/people/v1/users")
+    elapsed = time.monotonic() - started
+
+    assert_problem(response, 503, UNAVAILABLE)
+    assert response.headers["Retry-After"] == "5"
+    assert 1.5 <= elapsed < 2.5, elapsed
+
+
+@pytest.mark.parametrize(("path", "status"), [("/healthz", 200), ("/readyz", 503), ("/people/v1/users", 503)])
+def test_once_the_database_hung_requests_answer_at_once(
+    hung_client: FlaskClient, path: str, status: int
+) -> None:
+    """After one wait ran out, probes and database-backed requests no longer wait on the database at all."""
+    hung_client.get("/people/v1/users")
+
+    started = time.monotonic()
+    response = hung_client.get(path)
+
+    assert (response.status_code, time.monotonic() - started < 0.1) == (status, True)

@@ -1,0 +1,73 @@
+"""granian, run so that one server owns its port and no worker outlives its main process."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import signal
+import socket
+import sys
+from typing import Any
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class PortUnavailable(Exception):
+    """The address cannot be listened on, most often because something already listens there."""
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Raise PortUnavailable unless a plain listener could bind `host:port` right now.
+
+    granian's workers each bind with SO_REUSEPORT, so granian alone would start a second server beside
+    a running one (or beside orphaned workers) and the kernel would share requests between old and new
+    code. A socket without SO_REUSEPORT cannot bind beside any listener, which is the check wanted.
+    """
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As any server sets it: a previous run's connections in TIME_WAIT are no conflict.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise PortUnavailable(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve people_api.wsgi:app with granian until it is stopped."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    ensure_port_free(host, port)
+    Granian(
+        "people_api.wsgi:app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+    ).serve(target_loader=functools.partial(_worker_app, os.getpid()), wrap_loader=False)
+
+
+def _worker_app(main_pid: int) -> Any:
+    """The WSGI app, loaded in each granian worker."""
+    if os.getpid() != main_pid:  # a worker process (on free-threaded Python granian's workers are threads)
+        _stop_with(main_pid)
+    from people_api.wsgi import app
+
+    return app
+
+
+def _stop_with(main_pid: int) -> None:
+    """Have this worker stopped when granian's main process dies, even by `kill -9`.
+
+    Otherwise the workers keep serving, re-parented to PID 1, and nothing ever stops them.
+    """
+    if sys.platform == "linux":
+        # The kernel sends SIGTERM, granian's graceful stop, when the parent exits for any reason.
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != main_pid:  # it died before the signal was armed
+        raise SystemExit(f"granian's main process {main_pid} is gone; worker {os.getpid()} exits")
