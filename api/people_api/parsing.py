@@ -26,8 +26,10 @@ class RequestParser(FlaskParser):
 
     def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
         """The body as JSON, judged strictly: the declared media type first, then the syntax."""
-        if req.mimetype not in (PATCH_TYPES if req.method == "PATCH" else JSON_TYPES):
-            abort(415, message="The request body must be JSON (Content-Type: application/json).")
+        accepted = PATCH_TYPES if req.method == "PATCH" else JSON_TYPES
+        if req.mimetype not in accepted:
+            types = " or ".join(sorted(accepted, reverse=True))
+            abort(415, message=f"The request body must be JSON (Content-Type: {types}).")
         raw = req.get_data(cache=True)
         if not raw:
             return core.missing

@@ -64,10 +64,6 @@ def _store() -> UserStore:
     return store
 
 
-def _etag(user: UserRow) -> str:
-    return f'"{user.version}"'
-
-
 def _expected_versions() -> set[int] | None:
     """The versions If-Match accepts, or None when the write is unconditional."""
     if "If-Match" not in flask.request.headers or flask.request.if_match.star_tag:
@@ -166,7 +162,7 @@ def _created(user: UserRow) -> flask.Response:
     response = flask.jsonify(schemas.UserSchema().dump(user))
     response.status_code = 201
     response.headers["Location"] = flask.url_for("users.UserById", user_id=user.id)
-    response.headers["ETag"] = _etag(user)
+    response.headers["ETag"] = schemas.entity_tag(user)
     return response
 
 
@@ -187,7 +183,7 @@ class UserById(MethodView):
             user = _store().get(user_id)
         except UserNotFound:
             _not_found(user_id)
-        etag = _etag(user)
+        etag = schemas.entity_tag(user)
         # If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"1" matches "1".
         if flask.request.if_none_match.contains_weak(etag.strip('"')):
             return flask.Response(status=304, headers={"ETag": etag})
@@ -201,7 +197,7 @@ class UserById(MethodView):
         return _write(user_id, body)
 
     # One documented media type gives generated clients one body type. Plain application/json is
-    # still accepted (errors.PATCH_TYPES), as v1.0 documented it: x-also-accepts tells the compat
+    # still accepted (parsing.PATCH_TYPES), as v1.0 documented it: x-also-accepts tells the compat
     # guard so, while clients and docs pages ignore it.
     @blp.doc(
         operationId="update_user",
@@ -241,4 +237,4 @@ def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
         _stale()
     except EmailTaken:
         return _email_taken(changes["email"])
-    return user, {"ETag": _etag(user)}
+    return user, {"ETag": schemas.entity_tag(user)}

@@ -172,6 +172,11 @@ class UserPatchSchema(UserCreateSchema):
             raise ma.ValidationError("Give at least one field to change.")
 
 
+def entity_tag(user: Any) -> str:
+    """A user's strong entity tag, quotes included: its version, which every write bumps."""
+    return f'"{user.version}"'
+
+
 class UserSchema(ma.Schema):
     """A user as the server returns it."""
 
@@ -186,7 +191,7 @@ class UserSchema(ma.Schema):
     updated_at = ma.fields.AwareDateTime(required=True, dump_only=True)
     # The ETag header's value, quotes included, so the user carries what If-Match needs (AIP-154).
     etag = ma.fields.Function(
-        lambda user: f'"{user.version}"',
+        entity_tag,
         required=True,
         dump_only=True,
         metadata={

@@ -203,4 +203,8 @@ def test_update_user_non_json_is_415(
 
     response = client.patch(path, data='{"name": "Johnny"}', headers=headers)
 
-    assert_problem(response, 415, "The request body must be JSON (Content-Type: application/json).")
+    assert_problem(
+        response,
+        415,
+        "The request body must be JSON (Content-Type: application/merge-patch+json or application/json).",
+    )
