@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from people_api_client import Client
+from people_api_client import AuthenticatedClient
 from people_api_client.api.users import create_user, list_users
 from people_api_client.models import Problem, User, UserCreate, UserList
 
@@ -13,7 +13,7 @@ def body() -> UserCreate:
     return UserCreate(name="Ada", email=f"{uuid.uuid4().hex}@example.com")
 
 
-def test_retry_with_same_key_and_body_replays_the_first_response(api_client: Client) -> None:
+def test_retry_with_same_key_and_body_replays_the_first_response(api_client: AuthenticatedClient) -> None:
     """A retry gets the original 201, body and Location back, marked as replayed, and creates nothing."""
     key, payload = uuid.uuid4().hex, body()
     first = create_user.sync_detailed(client=api_client, body=payload, idempotency_key=key)
@@ -27,7 +27,7 @@ def test_retry_with_same_key_and_body_replays_the_first_response(api_client: Cli
     assert len(listed.users) == 1
 
 
-def test_same_key_with_another_body_is_a_422_problem(api_client: Client) -> None:
+def test_same_key_with_another_body_is_a_422_problem(api_client: AuthenticatedClient) -> None:
     """Reusing a key for a different body is refused with 422 and creates nothing."""
     key = uuid.uuid4().hex
     first = create_user.sync_detailed(client=api_client, body=body(), idempotency_key=key)

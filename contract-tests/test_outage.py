@@ -15,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import BIN, serving, unreachable, unused_port
+from conftest import BIN, OPEN_SERVER_TOKEN, serving, unreachable, unused_port
 from recording import StatusRecorder
 
-from people_api_client import Client
+from people_api_client import AuthenticatedClient
 from people_api_client.api.health import health, readiness
 from people_api_client.api.users import (
     create_user,
@@ -117,7 +117,9 @@ def test_outage_gives_bounded_503s_and_the_service_recovers(
     hooks = {"event_hooks": {"response": [recorder.record]}}
     with (
         serving(url, env=env) as server,
-        Client(base_url=server.url, httpx_args=hooks, timeout=httpx.Timeout(30)) as client,
+        AuthenticatedClient(
+            base_url=server.url, token=OPEN_SERVER_TOKEN, httpx_args=hooks, timeout=httpx.Timeout(30)
+        ) as client,
     ):
         created = create_user.sync_detailed(
             client=client, body=UserCreate(name="Ada", email="ada@example.com")

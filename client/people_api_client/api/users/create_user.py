@@ -44,6 +44,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
@@ -86,13 +96,15 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
@@ -120,13 +132,15 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
@@ -149,13 +163,15 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
@@ -181,13 +197,15 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.

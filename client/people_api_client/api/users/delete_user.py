@@ -36,6 +36,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_204 = cast(Any, None)
         return response_204
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -69,10 +79,12 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -101,10 +113,12 @@ def sync_detailed(
 def sync(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -128,10 +142,12 @@ def sync(
 async def asyncio_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -158,10 +174,12 @@ async def asyncio_detailed(
 async def asyncio(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):

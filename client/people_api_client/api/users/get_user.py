@@ -42,6 +42,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_304 = cast(Any, None)
         return response_304
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -72,10 +82,12 @@ def _build_response(
 def sync_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Problem | User]:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -104,10 +116,12 @@ def sync_detailed(
 def sync(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Problem | User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -131,10 +145,12 @@ def sync(
 async def asyncio_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Problem | User]:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -161,10 +177,12 @@ async def asyncio_detailed(
 async def asyncio(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Problem | User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):

@@ -50,6 +50,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
@@ -72,7 +82,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
@@ -82,6 +92,8 @@ def sync_detailed(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):
@@ -113,7 +125,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
@@ -123,6 +135,8 @@ def sync(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):
@@ -149,7 +163,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
@@ -159,6 +173,8 @@ async def asyncio_detailed(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):
@@ -188,7 +204,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
@@ -198,6 +214,8 @@ async def asyncio(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):

@@ -54,6 +54,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -102,11 +112,13 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserPatch | UserPatch | Unset = UNSET,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -138,11 +150,13 @@ def sync_detailed(
 def sync(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserPatch | UserPatch | Unset = UNSET,
     if_match: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -169,11 +183,13 @@ def sync(
 async def asyncio_detailed(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserPatch | UserPatch | Unset = UNSET,
     if_match: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -203,11 +219,13 @@ async def asyncio_detailed(
 async def asyncio(
     user_id: UUID,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: UserPatch | UserPatch | Unset = UNSET,
     if_match: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):

@@ -1,0 +1,195 @@
+"""Who may call what: API keys sent as bearer tokens (RFC 6750), and protected mode while there are none.
+
+One rule, `required_scope`, both guards the requests (the `before_request` hook) and documents them
+(the apispec plugin), so the spec cannot promise other access rules than the ones enforced.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable
+from typing import Any
+
+import flask
+import sqlalchemy as sa
+from apispec import APISpec, BasePlugin
+
+from people_api.errors import PROBLEM, ProblemSchema, problem_reply
+from people_api.keys import ApiKey, KeyStore
+
+API_PREFIX = "/people/v1"
+SCHEME = "bearerAuth"
+REALM = "people-api"
+# While no key exists, ask the database again after this long: the first key protects within a second.
+OPEN_RECHECK_SECONDS = 1.0
+# A request that came through a proxy: its real client is somewhere else, whatever the peer address.
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For")
+_MAKE_A_KEY = "people-api keys create --name NAME --scope users:read --scope users:write"
+
+
+def required_scope(path: str, method: str) -> str | None:
+    """The scope a request needs once any key exists; None for what anyone may fetch."""
+    if path == "/metrics":
+        return "metrics:read"
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if method in ("GET", "HEAD"):
+            return "users:read"
+        # CORS preflights never carry credentials; an OPTIONS answer holds no user data.
+        return None if method == "OPTIONS" else "users:write"
+    return None
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` is this machine's loopback (127.0.0.0/8, ::1, localhost); a name or garbage is not."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+class Guard:
+    """The access rules of one app: its key store, and whether any key exists yet.
+
+    Keys are revoked, never deleted, so once a key exists one always will: that answer is kept for
+    the life of the process. "None yet" is asked again at most once a second, never per request.
+    """
+
+    def __init__(
+        self, keys: KeyStore, *, protected_mode: bool, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.keys = keys
+        self.protected_mode = protected_mode
+        self._clock = clock
+        self._keys_exist = False
+        self._recheck_at = float("-inf")
+
+    def keys_exist(self) -> bool:
+        if not self._keys_exist and self._clock() >= self._recheck_at:
+            self._keys_exist = self.keys.any_exist()
+            self._recheck_at = self._clock() + OPEN_RECHECK_SECONDS
+        return self._keys_exist
+
+
+def init_app(app: flask.Flask, guard: Guard) -> None:
+    """Check every request before its view runs."""
+    app.extensions["people_api.guard"] = guard
+    app.before_request(authenticate)
+
+
+def authenticate() -> flask.Response | None:
+    """Let the request through, or answer 401/403; `flask.g.api_key_id` names its key (None if open)."""
+    flask.g.api_key_id = None
+    request = flask.request
+    scope = required_scope(request.path, request.method)
+    if scope is None:
+        return None
+    guard: Guard = flask.current_app.extensions["people_api.guard"]
+    if not guard.keys_exist():
+        if guard.protected_mode and not _from_this_machine(request):
+            return problem_reply(
+                403,
+                "This people-api has no API keys yet, so it answers only clients on its own machine "
+                f"(protected mode). Its operator can create a key with `{_MAKE_A_KEY}`.",
+            )
+        return None
+    token = request.authorization.token if request.authorization else None
+    if not token:
+        return _challenge(401, "This request needs an API key: send `Authorization: Bearer <token>`.")
+    key = guard.keys.find(token)
+    # Unknown and revoked look alike from outside: the same single lookup, the same answer.
+    if key is None or key.revoked_at is not None:
+        return _challenge(401, "The API key is unknown or has been revoked.", error="invalid_token")
+    flask.g.api_key_id = key.id
+    _record_use(guard.keys, key)
+    if scope not in key.scopes:
+        return _challenge(
+            403, f"The API key lacks the {scope} scope.", error="insufficient_scope", scope=scope
+        )
+    return None
+
+
+def _from_this_machine(request: flask.Request) -> bool:
+    return is_loopback(request.remote_addr) and not any(name in request.headers for name in _PROXY_HEADERS)
+
+
+def _record_use(keys: KeyStore, key: ApiKey) -> None:
+    try:
+        keys.record_use(key)
+    except sa.exc.OperationalError as error:
+        # last_used_at is advisory: a busy or locked database must not fail the request for it.
+        flask.current_app.logger.warning("could not record the use of API key %s: %s", key.id, error)
+
+
+def _challenge(status: int, detail: str, **params: str) -> flask.Response:
+    response = problem_reply(status, detail)
+    response.headers["WWW-Authenticate"] = challenge(**params)
+    return response
+
+
+def challenge(**params: str) -> str:
+    """A `WWW-Authenticate: Bearer` value with RFC 6750 parameters (error, scope)."""
+    return ", ".join([f'Bearer realm="{REALM}"', *(f'{name}="{value}"' for name, value in params.items())])
+
+
+_CHALLENGE_HEADER = {
+    "WWW-Authenticate": {
+        "description": 'The Bearer challenge (RFC 6750), e.g. `Bearer realm="people-api", '
+        'error="invalid_token"`.',
+        "schema": {"type": "string"},
+    }
+}
+
+
+class SecurityPlugin(BasePlugin):
+    """Documents the bearer scheme, and on each guarded operation its scope and its 401 and 403."""
+
+    def init_spec(self, spec: APISpec) -> None:
+        spec.components.security_scheme(
+            SCHEME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "pa_ followed by 43 letters and digits",
+                "description": "An API key, made with `people-api keys create --name NAME --scope SCOPE`. "
+                "Scopes: `users:read` (GET), `users:write` (POST, PUT, PATCH, DELETE), `metrics:read`. "
+                "Once the database holds any key, revoked ones included, every /people/v1 request needs "
+                "one. Until then the service is open, but answers only clients on its own machine "
+                "(protected mode).",
+            },
+        )
+        problem = {"schema": ProblemSchema}
+        spec.components.response(
+            "Unauthorized",
+            {
+                "description": "No API key was sent, or it is unknown or revoked.",
+                "content": {PROBLEM: problem},
+                "headers": _CHALLENGE_HEADER,
+            },
+        )
+        spec.components.response(
+            "Forbidden",
+            {
+                "description": "The API key lacks the operation's scope (WWW-Authenticate names it); "
+                "or the service has no keys yet and the client is not on its machine (protected mode).",
+                "content": {PROBLEM: problem},
+                "headers": _CHALLENGE_HEADER,
+            },
+        )
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            scope = required_scope(path or "", method.upper())
+            if scope is None:
+                continue
+            operation["security"] = [{SCHEME: [scope]}]
+            operation.setdefault("responses", {}).update({"401": "Unauthorized", "403": "Forbidden"})
+            needs = f"Needs an API key with the `{scope}` scope once any key exists."
+            operation["description"] = f"{operation.get('description', '')}\n\n{needs}".strip()
