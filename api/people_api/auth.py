@@ -7,6 +7,7 @@ One rule, `required_scope`, both guards the requests (the `before_request` hook)
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,10 +22,12 @@ from people_api.keys import ApiKey, KeyStore
 API_PREFIX = "/people/v1"
 SCHEME = "bearerAuth"
 REALM = "people-api"
-# While no key exists, ask the database again after this long: the first key protects within a second.
-OPEN_RECHECK_SECONDS = 1.0
+# How stale this process's view of api_keys may be: the first key, and a revocation, reach every
+# instance within this long, and a busy key costs one lookup per interval instead of one per request.
+RECHECK_SECONDS = 1.0
 # A request that came through a proxy: its real client is somewhere else, whatever the peer address.
 _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For")
+logger = logging.getLogger(__name__)
 _MAKE_A_KEY = "people-api keys create --name NAME --scope users:read --scope users:write"
 
 
@@ -54,10 +57,11 @@ def is_loopback(host: str | None) -> bool:
 
 
 class Guard:
-    """The access rules of one app: its key store, and whether any key exists yet.
+    """The access rules of one app: its key store, whether any key exists yet, and recent valid keys.
 
     Keys are revoked, never deleted, so once a key exists one always will: that answer is kept for
-    the life of the process. "None yet" is asked again at most once a second, never per request.
+    the life of the process, and "none yet" is asked again at most once per RECHECK_SECONDS. A valid
+    key is remembered for as long, so a revocation takes at most that long to bite.
     """
 
     def __init__(
@@ -68,12 +72,27 @@ class Guard:
         self._clock = clock
         self._keys_exist = False
         self._recheck_at = float("-inf")
+        # Only valid keys are remembered, so this holds at most one entry per row of api_keys.
+        self._valid: dict[str, tuple[ApiKey, float]] = {}
 
     def keys_exist(self) -> bool:
         if not self._keys_exist and self._clock() >= self._recheck_at:
             self._keys_exist = self.keys.any_exist()
-            self._recheck_at = self._clock() + OPEN_RECHECK_SECONDS
+            self._recheck_at = self._clock() + RECHECK_SECONDS
         return self._keys_exist
+
+    def valid_key(self, token: str) -> ApiKey | None:
+        """The unrevoked key this token belongs to, or None."""
+        remembered = self._valid.get(token)
+        if remembered is not None and self._clock() < remembered[1]:
+            return remembered[0]
+        key = self.keys.find(token)
+        if key is None or key.revoked_at is not None:
+            self._valid.pop(token, None)
+            return None
+        self._valid[token] = (key, self._clock() + RECHECK_SECONDS)
+        _record_use(self.keys, key)  # fresh from the database, so its last_used_at is current
+        return key
 
 
 def init_app(app: flask.Flask, guard: Guard) -> None:
@@ -101,12 +120,11 @@ def authenticate() -> flask.Response | None:
     token = request.authorization.token if request.authorization else None
     if not token:
         return _challenge(401, "This request needs an API key: send `Authorization: Bearer <token>`.")
-    key = guard.keys.find(token)
+    key = guard.valid_key(token)
     # Unknown and revoked look alike from outside: the same single lookup, the same answer.
-    if key is None or key.revoked_at is not None:
+    if key is None:
         return _challenge(401, "The API key is unknown or has been revoked.", error="invalid_token")
     flask.g.api_key_id = key.id
-    _record_use(guard.keys, key)
     if scope not in key.scopes:
         return _challenge(
             403, f"The API key lacks the {scope} scope.", error="insufficient_scope", scope=scope
@@ -123,7 +141,7 @@ def _record_use(keys: KeyStore, key: ApiKey) -> None:
         keys.record_use(key)
     except sa.exc.OperationalError as error:
         # last_used_at is advisory: a busy or locked database must not fail the request for it.
-        flask.current_app.logger.warning("could not record the use of API key %s: %s", key.id, error)
+        logger.warning("could not record the use of API key %s: %s", key.id, error)
 
 
 def _challenge(status: int, detail: str, **params: str) -> flask.Response:

@@ -111,7 +111,7 @@ class TestOpen:
         assert client.get(USERS).status_code == 200
         keys.create("first", ["users:read"])
 
-        now[0] += auth.OPEN_RECHECK_SECONDS
+        now[0] += auth.RECHECK_SECONDS
 
         assert client.get(USERS).status_code == 401
 
@@ -254,6 +254,39 @@ class TestAllowed:
 
         assert client.options(USERS).status_code == 200
 
+    def test_a_busy_key_is_looked_up_at_most_once_a_second(
+        self, app: flask.Flask, keys: KeyStore, make_token: Callable[..., str]
+    ) -> None:
+        """Ten requests with one key in the same second cost one api_keys lookup, not ten."""
+        app.extensions["people_api.guard"] = auth.Guard(keys, protected_mode=True, clock=lambda: 0.0)
+        client = app.test_client()
+        token = make_token("users:read")
+        client.get(USERS, headers=bearer(token))  # the first: any_exist, the lookup, last_used_at
+        queries: list[str] = []
+        sa.event.listen(
+            app.extensions["people_api.engine"],
+            "before_cursor_execute",
+            lambda *args: queries.append(args[2]),
+        )
+
+        for _ in range(10):
+            client.get(USERS, headers=bearer(token))
+
+        assert [query for query in queries if "api_keys" in query] == []
+
+    def test_a_revocation_bites_within_a_second(self, app: flask.Flask, keys: KeyStore) -> None:
+        """A key revoked while remembered is refused once the second is over."""
+        now = [0.0]
+        app.extensions["people_api.guard"] = auth.Guard(keys, protected_mode=True, clock=lambda: now[0])
+        created, token = keys.create("leaked", ["users:read"])
+        client = app.test_client()
+        assert client.get(USERS, headers=bearer(token)).status_code == 200
+        keys.revoke(created.id)
+
+        now[0] += auth.RECHECK_SECONDS
+
+        assert client.get(USERS, headers=bearer(token)).status_code == 401
+
     def test_a_use_is_recorded_as_last_used(
         self, client: FlaskClient, make_token: Callable[..., str], keys: KeyStore
     ) -> None:
@@ -292,6 +325,27 @@ class TestAllowed:
         with app.test_request_context(USERS, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             assert auth.authenticate() is None
             assert flask.g.api_key_id is None
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.0.2.2", False),
+        ("::ffff:192.0.2.2", False),
+        ("people.internal", False),
+        (None, False),
+    ],
+)
+def test_is_loopback_accepts_only_this_machines_addresses(host: str | None, loopback: bool) -> None:
+    """Loopback addresses and the name localhost; wildcards, other addresses and other names are not."""
+    assert auth.is_loopback(host) is loopback
 
 
 def _public_paths(app: flask.Flask) -> list[str]:
