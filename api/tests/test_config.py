@@ -24,6 +24,7 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         "PEOPLE_API_HOST": "",
         "PEOPLE_API_PORT": "",
         "PEOPLE_API_STATEMENT_TIMEOUT": "",
+        "PEOPLE_API_PROTECTED_MODE": "",
     }
 
     assert Settings.from_env(environ) == Settings()
@@ -45,6 +46,9 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("PORT", "65535", "port", 65535),
         ("STATEMENT_TIMEOUT", "30", "statement_timeout", 30),
         ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
+        ("PROTECTED_MODE", "no", "protected_mode", False),
+        ("PROTECTED_MODE", "No", "protected_mode", False),
+        ("PROTECTED_MODE", "yes", "protected_mode", True),
     ],
 )
 def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: Any) -> None:
@@ -74,6 +78,8 @@ def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -
         ("STATEMENT_TIMEOUT", "soon"),
         ("STATEMENT_TIMEOUT", "0"),
         ("STATEMENT_TIMEOUT", "3601"),
+        ("PROTECTED_MODE", "off"),
+        ("PROTECTED_MODE", "0"),
     ],
 )
 def test_from_env_rejects_bad_values_naming_the_variable(variable: str, value: str) -> None:

@@ -35,6 +35,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | None:
     if response.status_code == 204:
         return None
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -77,6 +87,8 @@ def sync_detailed(
 ) -> Response[Problem | None]:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -108,6 +120,8 @@ def sync(
 ) -> Problem | None:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -135,6 +149,8 @@ def sync_or_raise(
     if_match: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -167,6 +183,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | None]:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -198,6 +216,8 @@ async def asyncio(
 ) -> Problem | None:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -227,6 +247,8 @@ async def asyncio_or_raise(
     if_match: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):

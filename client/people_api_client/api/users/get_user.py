@@ -41,6 +41,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | User | None:
     if response.status_code == 304:
         return None
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -78,6 +88,8 @@ def sync_detailed(
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -109,6 +121,8 @@ def sync(
 ) -> Problem | User | None:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -136,6 +150,8 @@ def sync_or_raise(
     if_none_match: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -168,6 +184,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -199,6 +217,8 @@ async def asyncio(
 ) -> Problem | User | None:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -228,6 +248,8 @@ async def asyncio_or_raise(
     if_none_match: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):

@@ -49,6 +49,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | User:
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -107,6 +117,8 @@ def sync_detailed(
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -141,6 +153,8 @@ def sync(
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -171,6 +185,8 @@ def sync_or_raise(
     if_match: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -206,6 +222,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -240,6 +258,8 @@ async def asyncio(
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -272,6 +292,8 @@ async def asyncio_or_raise(
     if_match: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
