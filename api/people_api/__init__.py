@@ -10,13 +10,18 @@ from people_api import db, errors
 from people_api.config import Settings
 
 MAX_BODY_BYTES = 1024 * 1024
+# The versioned API: rate-limited, never cached, documented with its limits.
+API_PREFIX = "/people/v1/"
 API_VERSION = version("people-api")
 
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import health, pages
+    from werkzeug.routing import UUIDConverter
+
+    from people_api import health, hygiene, pages, ratelimit
     from people_api.idempotency import IdempotencyKeys
+    from people_api.shared_responses import SharedResponses
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
     from people_api.users.store import UserStore
@@ -35,7 +40,15 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
                 "description": "A users directory. Every error is RFC 9457 application/problem+json.",
                 "license": {"name": "MIT", "identifier": "MIT"},
             },
-            "servers": [{"url": "http://127.0.0.1:5001", "description": "Local default"}],
+            # Relative: the instance that served this document (locally http://127.0.0.1:5001).
+            # Not internal-only: an instance may face other networks, with keys, limits and TLS.
+            "servers": [
+                {
+                    "url": "/",
+                    "description": "The instance serving this document (local, staging or production).",
+                    "x-internal": False,
+                }
+            ],
         },
     )
     engine = db.create_engine(settings)
@@ -44,11 +57,16 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     app.extensions["people_api.users"] = UserStore(engine)
     app.extensions["people_api.idempotency"] = IdempotencyKeys(engine)
 
-    api = errors.PeopleApi(app)
+    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [SharedResponses()]})
+    # werkzeug's uuid converter matches only the 36-character form.
+    api.register_converter(UUIDConverter, lambda _: {"type": "string", "format": "uuid", "maxLength": 36})
     api.register_blueprint(pages.blp)
     api.register_blueprint(health.blp)
     api.register_blueprint(users_routes.blp)
     for name, extras in users_schemas.SPEC_EXTRAS.items():
         api.spec.components.schemas[name].update(extras)
     app.extensions["people_api.api"] = api
+    hygiene.init_app(app, settings)
+    # Last, after any hook that authenticates: the limiter counts per the API key that sets.
+    ratelimit.init_app(app, settings)
     return app
