@@ -52,6 +52,10 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=threads,
+        # Now and then a granian worker never finishes its graceful stop (a thread left waiting on
+        # a lock): once every request could have ended (they are bounded by the statement
+        # timeout), SIGTERM kills it rather than leaving the server up forever.
+        workers_kill_timeout=settings.statement_timeout + 5,
     ).serve()
 
 
