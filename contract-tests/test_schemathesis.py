@@ -23,8 +23,10 @@ SEED = "20261125"
 
 @pytest.fixture(scope="session")
 def wsgi_schema(database_url: str) -> Any:
-    """The served spec of an in-process app over the session database."""
-    app = create_app(Settings(database_url=database_url))
+    """The served spec of an in-process app over the session database, with a rate limit no run
+    reaches: every API response then carries RateLimit and RateLimit-Policy, which Schemathesis
+    checks against their documented schemas."""
+    app = create_app(Settings(database_url=database_url, rate_limit="1000000/minute"))
     return schemathesis.openapi.from_wsgi(
         "/openapi.json", app, config=SchemathesisConfig.from_path(SCHEMATHESIS_CONFIG)
     )

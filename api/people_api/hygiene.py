@@ -10,8 +10,8 @@ from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 from people_api import API_PREFIX
 from people_api.config import Settings
 
-# RFC 9112 asks servers to take request lines of at least 8000 octets; granian itself answers an
-# empty-bodied 414 only past 64 KiB, and 431 past about 450 KiB of header fields or 100 fields.
+# RFC 9112 asks servers to take request lines of at least 8000 octets. granian itself answers an
+# empty-bodied 414 only past 64 KiB, and 431 past its 408 KiB header buffer or 100 fields.
 MAX_URL_BYTES = 8 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 # Answers that are only true when given: never stored by a cache.
