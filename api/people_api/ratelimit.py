@@ -54,7 +54,8 @@ def init_app(app: flask.Flask, settings: Settings) -> None:
     policy = _policy_field(parse_many(settings.rate_limit))
 
     def too_many_requests(error: RateLimitExceeded) -> flask.Response:
-        retry_after = max(1, _seconds_until_reset(limiter.current_limit))
+        breached = limiter.current_limit
+        retry_after = _seconds_until_reset(breached) if breached is not None else 1
         detail = f"Too many requests: at most {error.limit.limit}. Retry after {retry_after} s."
         api = app.extensions["people_api.api"]
         response: flask.Response = api.handle_http_exception(TooManyRequests(detail, retry_after=retry_after))
@@ -98,7 +99,6 @@ def _policy_field(items: list[RateLimitItem]) -> str:
     return ", ".join(f'"{_name(item)}";q={item.amount};w={item.get_expiry()}' for item in items)
 
 
-def _seconds_until_reset(limit: RequestLimit | None) -> int:
-    if limit is None:
-        return 0
-    return max(0, math.ceil(limit.window.reset_time - time.time()))
+def _seconds_until_reset(limit: RequestLimit) -> int:
+    # At least 1: Redis keeps whole seconds, and "0" would invite a retry the window still refuses.
+    return max(1, math.ceil(limit.window.reset_time - time.time()))

@@ -159,7 +159,7 @@ def test_several_limits_are_all_announced(make_app: Callable[..., flask.Flask]) 
         '"10-per-1-second";q=10;w=1, "100-per-1-minute";q=100;w=60'
     )
     assert re.fullmatch(
-        r'"10-per-1-second";r=9;t=[01], "100-per-1-minute";r=99;t=(60|59)', response.headers["RateLimit"]
+        r'"10-per-1-second";r=9;t=1, "100-per-1-minute";r=99;t=(60|59)', response.headers["RateLimit"]
     )
 
 
