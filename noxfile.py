@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ nox.options.error_on_external_run = True
 nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "browser"]
 
 ROOT = Path(__file__).parent
+SPEC_LINT = ROOT / "spec" / "lint"
 CI = os.environ.get("CI") == "true"
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -58,14 +60,35 @@ def tests(session: nox.Session, db: str) -> None:
 
 @nox.session(tags=["contract"])
 def spec(session: nox.Session) -> None:
-    """Check spec/ is exactly what the code generates, is valid and breaks nothing in
-    spec/released/ (the last released contract); `-- --write` updates spec/ but never spec/released/."""
+    """Check spec/ is exactly what the code generates, is valid, breaks nothing in spec/released/
+    (the last released contract) and passes Spectral's OWASP API Security ruleset with no error;
+    `-- --write` updates spec/ but never spec/released/."""
     sync(session, "codegen")
     if "--write" in session.posargs:
         session.run("people-api", "spec", "write", "spec")
     session.run("people-api", "spec", "check", "spec")
     session.run("openapi-spec-validator", "spec/openapi.json", "spec/openapi.yaml")
     session.run("people-api", "spec", "compat")
+    spectral = _spectral(session)
+    ruleset = SPEC_LINT / "ruleset.yaml"
+    session.run(
+        spectral, "lint", "--ruleset", str(ruleset), "--fail-severity", "error", "spec/openapi.json",
+        external=True,
+    )  # fmt: skip
+
+
+def _spectral(session: nox.Session) -> str:
+    """The spectral command, installed by `npm ci` exactly as spec/lint/package-lock.json pins it."""
+    installed = SPEC_LINT / "node_modules" / ".people-api-lock.sha256"
+    wanted = hashlib.sha256((SPEC_LINT / "package-lock.json").read_bytes()).hexdigest()
+    if not installed.is_file() or installed.read_text() != wanted:
+        # --ignore-scripts: no package's install script runs (one would only send telemetry).
+        session.run(
+            "npm", "ci", "--prefix", str(SPEC_LINT), "--ignore-scripts", "--no-audit", "--no-fund",
+            external=True,
+        )  # fmt: skip
+        installed.write_text(wanted)
+    return str(SPEC_LINT / "node_modules" / ".bin" / "spectral")
 
 
 @nox.session(tags=["contract"])

@@ -146,11 +146,16 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`people-api serve` on a free port over `database_url`, stopped with SIGTERM on exit."""
+def serving(
+    database_url: str, *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[Server]:
+    """`people-api serve` on a free port over `database_url`, stopped with SIGTERM on exit; its
+    output goes to `log` when given (else to this process's)."""
     port = unused_port()
     environ = {**os.environ, **(env or {}), "PEOPLE_API_DATABASE_URL": database_url}
-    process = subprocess.Popen([str(BIN / "people-api"), "serve", "--port", str(port), *options], env=environ)
+    command = [str(BIN / "people-api"), "serve", "--port", str(port), *options]
+    output = log.open("wb") if log is not None else None
+    process = subprocess.Popen(command, env=environ, stdout=output, stderr=output)
     try:
         wait_for_port(port, process)
         yield Server(f"http://127.0.0.1:{port}", process)
@@ -158,6 +163,8 @@ def serving(database_url: str, *options: str, env: dict[str, str] | None = None)
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
+        if output is not None:
+            output.close()
 
 
 @pytest.fixture(scope="session")

@@ -29,8 +29,10 @@ SEED = "20261125"
 
 @pytest.fixture(scope="session")
 def wsgi_schema(keyed_server: KeyedServer) -> Any:
-    """The served spec of an in-process app over the keyed database, sending the full key."""
-    app = create_app(Settings(database_url=keyed_server.database_url))
+    """The served spec of an in-process app over the keyed database, sending the full key, with a
+    rate limit no run reaches: every API response then carries RateLimit and RateLimit-Policy, which
+    Schemathesis checks against their documented schemas."""
+    app = create_app(Settings(database_url=keyed_server.database_url, rate_limit="1000000/minute"))
     with pytest.MonkeyPatch.context() as patch:
         for name, value in keyed_server.schemathesis_env.items():
             patch.setenv(name, value)

@@ -10,14 +10,19 @@ from people_api import db, errors
 from people_api.config import Settings
 
 MAX_BODY_BYTES = 1024 * 1024
+# The versioned API: rate-limited, never cached, documented with its limits.
+API_PREFIX = "/people/v1/"
 API_VERSION = version("people-api")
 
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import auth, docs, health, pages
+    from werkzeug.routing import UUIDConverter
+
+    from people_api import auth, docs, health, hygiene, pages, ratelimit
     from people_api.idempotency import Idempotency
     from people_api.keys import KeyStore
+    from people_api.shared_responses import SharedResponses
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
     from people_api.users.store import UserStore
@@ -36,7 +41,15 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
                 "description": "A users directory. Every error is RFC 9457 application/problem+json.",
                 "license": {"name": "MIT", "identifier": "MIT"},
             },
-            "servers": [{"url": "http://127.0.0.1:5001", "description": "Local default"}],
+            # Relative: the instance that served this document (locally http://127.0.0.1:5001).
+            # Not internal-only: an instance may face other networks, with keys, limits and TLS.
+            "servers": [
+                {
+                    "url": "/",
+                    "description": "The instance serving this document (local, staging or production).",
+                    "x-internal": False,
+                }
+            ],
         },
     )
     engine = db.create_engine(settings)
@@ -49,7 +62,10 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     )
     auth.init_app(app, auth.Guard(KeyStore(engine), protected_mode=settings.protected_mode))
 
-    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [auth.SecurityPlugin()]})
+    # Security first: SharedResponses adds headers to every response, 401 and 403 included.
+    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [auth.SecurityPlugin(), SharedResponses()]})
+    # werkzeug's uuid converter matches only the 36-character form.
+    api.register_converter(UUIDConverter, lambda _: {"type": "string", "format": "uuid", "maxLength": 36})
     api.register_blueprint(pages.blp)
     api.register_blueprint(health.blp)
     api.register_blueprint(users_routes.blp)
@@ -57,4 +73,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
         api.spec.components.schemas[name].update(extras)
     app.extensions["people_api.api"] = api
     app.register_blueprint(docs.blp)  # on the app, not the Api: the docs pages stay out of the spec
+    hygiene.init_app(app, settings)
+    # Last, after any hook that authenticates: the limiter counts per the API key that sets.
+    ratelimit.init_app(app, settings)
     return app

@@ -159,7 +159,12 @@ _CHALLENGE_HEADER = {
     "WWW-Authenticate": {
         "description": 'The Bearer challenge (RFC 6750), e.g. `Bearer realm="people-api", '
         'error="invalid_token"`.',
-        "schema": {"type": "string"},
+        "schema": {
+            "type": "string",
+            "maxLength": 128,
+            "pattern": r'^Bearer realm="people-api"(, error="(invalid_token|insufficient_scope)")?'
+            r'(, scope="[a-z:]+")?$',
+        },
     }
 }
 

@@ -65,7 +65,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     if unprotected:
         os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
     try:
-        serving.serve(address, port or settings.port, workers, threads)
+        serving.serve(address, port or settings.port, workers, threads, settings.statement_timeout)
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
 

@@ -14,12 +14,17 @@ A request body may list, in `x-also-accepts`, media types the server still accep
 them (read as the body's documented schema): dropping a media type from `content` into that list
 keeps the promise to clients of the released contract while generated clients see only `content`.
 
+A bound a schema states for the first time is no change when the schema already implied it: a
+`maxLength` no shorter than its anchored `pattern`, `uuid` format or `enum` allows, or an integer
+`format` whose range holds its `minimum` and `maximum` (the same strings and numbers pass either way).
+
 Local `$ref`s are followed. allOf/anyOf/oneOf/not are not reasoned about: any change to them is
 reported for a person to judge.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -34,6 +39,10 @@ MINIMA = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties
 EXACT = ("pattern", "format", "multipleOf", "uniqueItems")
 # Request-body extension: media types accepted beyond `content`, read as its (first) schema.
 ALSO_ACCEPTS = "x-also-accepts"
+FORMAT_LENGTHS = {"uuid": 36}
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+# CPython's own regular-expression parser (private, stable since 2.x): it knows a pattern's width.
+_sre = importlib.import_module("re._parser")
 
 
 def breaking_changes(released: Json, current: Json) -> list[str]:
@@ -66,10 +75,50 @@ def _accepts(types: set[str], kind: str) -> bool:
     return kind in types or (kind == "integer" and "number" in types)
 
 
+def _pattern_max_length(pattern: str) -> int | None:
+    """The longest string an anchored (^...$) pattern matches, or None when unbounded or unanchored."""
+    try:
+        parsed = _sre.parse(pattern)
+    except Exception:  # JSON Schema dialects Python cannot read: assume nothing
+        return None
+    items = list(parsed)
+    anchored = (
+        len(items) >= 2
+        and items[0] == (_sre.AT, _sre.AT_BEGINNING)
+        and items[-1] in ((_sre.AT, _sre.AT_END), (_sre.AT, _sre.AT_END_STRING))
+    )
+    longest: int = parsed.getwidth()[1]
+    return longest if anchored and longest < _sre.MAXREPEAT else None
+
+
+def _implied(schema: Json, key: str) -> Any:
+    """The value of `key` that the rest of `schema` already implies, or None."""
+    if key == "maxLength":
+        enum = _enum(schema)
+        bounds = [
+            FORMAT_LENGTHS.get(schema.get("format", "")),
+            _pattern_max_length(schema["pattern"]) if "pattern" in schema else None,
+            max(map(len, enum)) if enum and all(isinstance(v, str) for v in enum) else None,
+        ]
+        return min((bound for bound in bounds if bound is not None), default=None)
+    if key == "format" and "minimum" in schema and "maximum" in schema:
+        low, high = schema["minimum"], schema["maximum"]
+        fitting = [name for name, (least, most) in INTEGER_FORMATS.items() if least <= low and high <= most]
+        return fitting[0] if fitting else None  # the narrowest: int32 implies int64 too
+    return None
+
+
 def _enum(schema: Json) -> list[Any] | None:
     if "enum" in schema:
         return list(schema["enum"])
     return [schema["const"]] if "const" in schema else None
+
+
+def _same_format(key: str, loose: Any, tight: Any) -> bool:
+    """Whether `tight` allows no more than `loose`: equal, or (integers) a narrower range."""
+    if key == "format" and loose in INTEGER_FORMATS and tight in INTEGER_FORMATS:
+        return bool(INTEGER_FORMATS[tight][0] >= INTEGER_FORMATS[loose][0])
+    return bool(loose == tight)
 
 
 def _join(field: str, name: str) -> str:
@@ -199,11 +248,12 @@ class _Diff:
         if loose_enum is not None and (tight_enum is None or any(v not in loose_enum for v in tight_enum)):
             report(f"{at}: enum {change} from {_show(_enum(old))} to {_show(_enum(new))}")
         for key in (*MAXIMA, *MINIMA):
-            loose, tight = looser.get(key), tighter.get(key)
+            loose, tight = looser.get(key), tighter.get(key, _implied(tighter, key))
             if loose is not None and (tight is None or (tight > loose if key in MAXIMA else tight < loose)):
                 report(f"{at}: {key} {change} from {_show(old.get(key))} to {_show(new.get(key))}")
         for key in EXACT:
-            if looser.get(key) not in (None, False) and tighter.get(key) != looser.get(key):
+            loose, tight = looser.get(key), tighter.get(key, _implied(tighter, key))
+            if loose not in (None, False) and not _same_format(key, loose, tight):
                 report(f"{at}: {key} changed from {_show(old.get(key))} to {_show(new.get(key))}")
         if looser.get("additionalProperties") is False and tighter.get("additionalProperties") is not False:
             report(f"{at}: additionalProperties {change} to {_show(new.get('additionalProperties'))}")

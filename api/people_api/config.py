@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import limits
+
 PREFIX = "PEOPLE_API_"
+# Rate-limit storages this installation can reach (flask-limiter[redis]); memory:// counts per process.
+RATE_LIMIT_STORAGES = ("memory://", "redis://", "rediss://", "redis+unix://")
+# Bounds that keep the rate-limit fields within what the spec documents for them.
+MAX_RATE_LIMITS = 5
+MAX_RATE_LIMIT_AMOUNT = 1_000_000_000
+MAX_RATE_LIMIT_WINDOW = 360 * 24 * 3600  # limits' "1 year"
+# An origin as browsers send it: scheme://host[:port], nothing after (and no character flask-cors
+# would read as a regular expression).
+ORIGIN_PATTERN = r"[a-z][a-z0-9+.-]{0,31}://[a-z0-9.-]{1,253}(:[0-9]{1,5})?"
 
 
 class SettingsError(ValueError):
@@ -35,6 +47,44 @@ def _yes_no(environ: Mapping[str, str], name: str, default: bool) -> bool:
     return raw == "yes"
 
 
+def _rate_limit(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get(PREFIX + "RATE_LIMIT") or None
+    if raw is None:
+        return None
+    name = PREFIX + "RATE_LIMIT"
+    try:
+        parsed = limits.parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be like 100/second;5000/minute, got {raw!r}") from None
+    if len(parsed) > MAX_RATE_LIMITS:
+        raise SettingsError(f"{name} holds at most {MAX_RATE_LIMITS} limits, got {len(parsed)}")
+    for item in parsed:
+        if not 1 <= item.amount <= MAX_RATE_LIMIT_AMOUNT:
+            raise SettingsError(f"{name} must allow 1 to {MAX_RATE_LIMIT_AMOUNT} requests, got {item}")
+        if item.get_expiry() > MAX_RATE_LIMIT_WINDOW:
+            raise SettingsError(f"{name} must have windows of at most a year, got {item}")
+    return raw
+
+
+def _rate_limit_storage(environ: Mapping[str, str]) -> str:
+    url = environ.get(PREFIX + "RATE_LIMIT_STORAGE") or Settings.rate_limit_storage
+    if not url.startswith(RATE_LIMIT_STORAGES):
+        raise SettingsError(
+            f"{PREFIX}RATE_LIMIT_STORAGE must start with one of {', '.join(RATE_LIMIT_STORAGES)}"
+        )
+    return url
+
+
+def _cors_origins(environ: Mapping[str, str]) -> tuple[str, ...]:
+    origins = tuple(o.strip() for o in (environ.get(PREFIX + "CORS_ORIGINS") or "").split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(ORIGIN_PATTERN, origin):
+            raise SettingsError(
+                f"{PREFIX}CORS_ORIGINS must list origins like https://app.example.com (or *), got {origin!r}"
+            )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside; tests build it directly."""
@@ -46,6 +96,13 @@ class Settings:
     statement_timeout: int = 5
     # With no API key in the database, serve only loopback (as Redis does); `no` serves anyone, open.
     protected_mode: bool = True
+    # flask-limiter syntax ("100/second;5000/minute"), counted per API key or client address; None: off.
+    rate_limit: str | None = None
+    rate_limit_storage: str = "memory://"
+    # Namespaces the counters, so deployments sharing one Redis keep their own.
+    rate_limit_key_prefix: str = "people-api"
+    # Origins whose browser pages may call the API (CORS); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,4 +117,8 @@ class Settings:
             port=_int(env, "PORT", cls.port, 1, 65535),
             statement_timeout=_int(env, "STATEMENT_TIMEOUT", cls.statement_timeout, 1, 3600),
             protected_mode=_yes_no(env, "PROTECTED_MODE", cls.protected_mode),
+            rate_limit=_rate_limit(env),
+            rate_limit_storage=_rate_limit_storage(env),
+            rate_limit_key_prefix=env.get(PREFIX + "RATE_LIMIT_KEY_PREFIX") or cls.rate_limit_key_prefix,
+            cors_origins=_cors_origins(env),
         )

@@ -39,22 +39,46 @@ class _Problem:
 class ProblemSchema(ma.Schema):
     """An RFC 9457 problem: what went wrong, and for validation failures, where."""
 
+    # The bounds in metadata document what the server writes; nothing reads a problem back in.
     type = ma.fields.String(
-        required=True, metadata={"description": "A URI naming the problem type.", "example": "about:blank"}
+        required=True,
+        metadata={
+            "description": "A URI naming the problem type.",
+            "example": "about:blank",
+            "format": "uri-reference",
+            "maxLength": 2048,
+        },
     )
     title = ma.fields.String(
-        required=True, metadata={"description": "The HTTP status phrase.", "example": "Not Found"}
+        required=True,
+        metadata={
+            "description": "The HTTP status phrase.",
+            "example": "Not Found",
+            "maxLength": 64,
+            "pattern": "^[A-Za-z][A-Za-z' -]*$",
+        },
     )
     status = ma.fields.Integer(
-        required=True, metadata={"description": "The HTTP status code.", "example": 404}
+        required=True,
+        metadata={
+            "description": "The HTTP status code.",
+            "example": 404,
+            "format": "int32",
+            "minimum": 400,
+            "maximum": 599,
+        },
     )
     detail = ma.fields.String(
         required=True,
-        metadata={"description": "What went wrong, for a human.", "example": "No user has this id."},
+        metadata={
+            "description": "What went wrong, for a human.",
+            "example": "No user has this id.",
+            "maxLength": 1024,
+        },
     )
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
-        values=ma.fields.List(ma.fields.String()),
+        values=ma.fields.List(ma.fields.String(metadata={"maxLength": 1024}), metadata={"maxItems": 100}),
         metadata={
             "description": "Validation messages by field name, for 400 responses.",
             "example": {"email": ["Not a valid email address."]},
@@ -148,7 +172,7 @@ class PeopleBlueprint(Blueprint):  # type: ignore[misc]
             headers={
                 "Retry-After": {
                     "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer"},
+                    "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600},
                 }
             },
         )

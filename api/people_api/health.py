@@ -16,7 +16,9 @@ blp = PeopleBlueprint("health", __name__, description="Liveness and readiness pr
 class HealthSchema(ma.Schema):
     """A probe's verdict."""
 
-    status = ma.fields.String(required=True, metadata={"example": "ok"})
+    status = ma.fields.String(
+        required=True, metadata={"example": "ok", "maxLength": 5, "pattern": "^(ok|ready)$"}
+    )
 
 
 @blp.route("/healthz", methods=["GET"])

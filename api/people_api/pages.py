@@ -9,11 +9,16 @@ from people_api.errors import PeopleBlueprint
 blp = PeopleBlueprint("pages", __name__, description="The seed server's HTML pages.")
 
 
+# Each page is one short heading (a pattern rather than `const`, which would make the generated
+# client reject any other wording).
+_PAGE = {"type": "string", "maxLength": 128, "pattern": "^<h1>[^<]*</h1>\\n$"}
+
+
 def _html(description: str, example: str) -> dict[str, object]:
     return {
         "200": {
             "description": description,
-            "content": {"text/html": {"schema": {"type": "string"}, "example": example}},
+            "content": {"text/html": {"schema": _PAGE, "example": example}},
         }
     }
 

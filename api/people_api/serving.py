@@ -34,7 +34,7 @@ def ensure_port_free(host: str, port: int) -> None:
         raise PortUnavailable(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, statement_timeout: int) -> None:
     """Serve people_api.wsgi:app with granian until it is stopped."""
     from granian import Granian
     from granian.constants import Interfaces
@@ -47,6 +47,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=threads,
+        # Now and then a granian worker never finishes its graceful stop (a thread left waiting on a
+        # lock): once every request could have ended (each is bounded by the statement timeout),
+        # SIGTERM kills it rather than leaving the server up forever.
+        workers_kill_timeout=statement_timeout + 5,
     ).serve(target_loader=functools.partial(_worker_app, os.getpid()), wrap_loader=False)
 
 

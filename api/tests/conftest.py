@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http
 import os
 import queue
@@ -122,6 +123,22 @@ def app(settings: Settings) -> Iterator[flask.Flask]:
     db.upgrade(engine)
     yield application
     engine.dispose()
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Iterator[Callable[..., flask.Flask]]:
+    """Build the app with some settings changed (rate limits, CORS), over the test's migrated database."""
+    built: list[flask.Flask] = []
+
+    def make(**changes: Any) -> flask.Flask:
+        application = create_app(dataclasses.replace(settings, **changes))
+        db.upgrade(application.extensions["people_api.engine"])
+        built.append(application)
+        return application
+
+    yield make
+    for application in built:
+        application.extensions["people_api.engine"].dispose()
 
 
 @pytest.fixture

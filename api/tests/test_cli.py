@@ -142,9 +142,25 @@ def test_serve_runs_granian_with_the_given_options(
             "interface": Interfaces.WSGI,
             "workers": 2,
             "blocking_threads": 4,
+            "workers_kill_timeout": 10,
         },
         True,
     )
+
+
+def test_serve_kills_a_worker_still_stopping_after_the_statement_timeout(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """A worker that has not stopped 5 s after any request could have ended is killed, not waited for."""
+    env = {
+        "PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "PEOPLE_API_STATEMENT_TIMEOUT": "30",
+    }
+
+    runner.run("serve", env=env)
+
+    (server,) = fake_granian.instances
+    assert server.options["workers_kill_timeout"] == 35
 
 
 def test_serve_defaults_come_from_the_environment(

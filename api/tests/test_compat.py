@@ -463,6 +463,80 @@ def test_tightening_responses_is_not_breaking() -> None:
     assert changes(current) == []
 
 
+# Bounds a schema already implied
+
+
+def with_query(schema: dict[str, Any]) -> dict[str, Any]:
+    """The small contract with one more query parameter, `q`, of this schema."""
+    document = released()
+    parameters = document["paths"]["/things"]["get"]["parameters"]
+    parameters.append({"in": "query", "name": "q", "schema": schema})
+    return document
+
+
+@pytest.mark.parametrize(
+    ("before", "bound"),
+    [
+        ({"type": "string", "pattern": "^[a-z]{1,8}$"}, 8),
+        ({"type": "string", "pattern": "^[a-z]{1,8}$"}, 20),
+        ({"type": "string", "format": "uuid"}, 36),
+        ({"type": "string", "enum": ["red", "green"]}, 5),
+    ],
+)
+def test_request_max_length_the_schema_implied_is_not_breaking(before: dict[str, Any], bound: int) -> None:
+    """A maxLength no shorter than the anchored pattern, uuid format or enum allowed rejects nothing new."""
+    assert breaking_changes(with_query(before), with_query({**before, "maxLength": bound})) == []
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        {"type": "string", "pattern": "^[a-z]{1,8}$"},
+        {"type": "string", "pattern": "[a-z]{1,8}"},  # unanchored: matches inside longer strings
+        {"type": "string", "pattern": "^[a-z]+$"},
+        {"type": "string"},
+    ],
+)
+def test_request_max_length_tighter_than_implied_is_breaking(before: dict[str, Any]) -> None:
+    """A maxLength shorter than what the released schema accepted rejects inputs that passed before."""
+    current = with_query({**before, "maxLength": 7})
+
+    assert breaking_changes(with_query(before), current) == [
+        "GET /things: query parameter q: maxLength narrowed from absent to 7"
+    ]
+
+
+def test_request_integer_format_the_bounds_implied_is_not_breaking() -> None:
+    """int32 on an integer already bounded within int32 accepts exactly the same numbers."""
+    before = {"type": "integer", "minimum": 1, "maximum": 1000}
+
+    assert breaking_changes(with_query(before), with_query({**before, "format": "int32"})) == []
+
+
+def test_request_integer_format_narrower_than_the_bounds_is_breaking() -> None:
+    """int32 on an integer whose bounds reach past int32 rejects numbers that passed before."""
+    before = {"type": "integer", "minimum": 0, "maximum": 2**40}
+
+    assert breaking_changes(with_query(before), with_query({**before, "format": "int32"})) == [
+        'GET /things: query parameter q: format changed from absent to "int32"'
+    ]
+
+
+def test_response_integer_format_dropped_within_its_bounds_is_not_breaking() -> None:
+    """A response integer that loses int32 but keeps bounds inside it promises the same numbers."""
+    old = released()
+    schemas(old)["Tag"]["properties"]["rank"] = {
+        "type": "integer",
+        "format": "int32",
+        "minimum": 0,
+        "maximum": 9,
+    }
+    new = released()
+    schemas(new)["Tag"]["properties"]["rank"] = {"type": "integer", "minimum": 0, "maximum": 9}
+
+    assert breaking_changes(old, new) == []
+
+
 def test_header_parameter_names_ignore_case() -> None:
     """HTTP header names are case-insensitive, so re-casing one removes nothing."""
     current = released()

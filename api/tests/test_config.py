@@ -25,6 +25,10 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         "PEOPLE_API_PORT": "",
         "PEOPLE_API_STATEMENT_TIMEOUT": "",
         "PEOPLE_API_PROTECTED_MODE": "",
+        "PEOPLE_API_RATE_LIMIT": "",
+        "PEOPLE_API_RATE_LIMIT_STORAGE": "",
+        "PEOPLE_API_RATE_LIMIT_KEY_PREFIX": "",
+        "PEOPLE_API_CORS_ORIGINS": "",
     }
 
     assert Settings.from_env(environ) == Settings()
@@ -49,6 +53,19 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("PROTECTED_MODE", "no", "protected_mode", False),
         ("PROTECTED_MODE", "No", "protected_mode", False),
         ("PROTECTED_MODE", "yes", "protected_mode", True),
+        ("RATE_LIMIT", "100/second;5000/minute", "rate_limit", "100/second;5000/minute"),
+        ("RATE_LIMIT", "1000000000 per 1 year", "rate_limit", "1000000000 per 1 year"),
+        ("RATE_LIMIT_STORAGE", "redis://127.0.0.1:6379/0", "rate_limit_storage", "redis://127.0.0.1:6379/0"),
+        ("RATE_LIMIT_STORAGE", "memory://", "rate_limit_storage", "memory://"),
+        ("RATE_LIMIT_KEY_PREFIX", "staging", "rate_limit_key_prefix", "staging"),
+        ("CORS_ORIGINS", "https://app.example.com", "cors_origins", ("https://app.example.com",)),
+        (
+            "CORS_ORIGINS",
+            "https://a.example.com, http://localhost:3000",
+            "cors_origins",
+            ("https://a.example.com", "http://localhost:3000"),
+        ),
+        ("CORS_ORIGINS", "*", "cors_origins", ("*",)),
     ],
 )
 def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: Any) -> None:
@@ -80,6 +97,18 @@ def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -
         ("STATEMENT_TIMEOUT", "3601"),
         ("PROTECTED_MODE", "off"),
         ("PROTECTED_MODE", "0"),
+        ("RATE_LIMIT", "lots"),
+        ("RATE_LIMIT", "100/fortnight"),
+        ("RATE_LIMIT", "0/second"),
+        ("RATE_LIMIT", "1000000001/second"),
+        ("RATE_LIMIT", "10 per 2 years"),
+        ("RATE_LIMIT", "1/second;2/second;3/second;4/second;5/second;6/second"),
+        ("RATE_LIMIT_STORAGE", "memcached://127.0.0.1:11211"),
+        ("RATE_LIMIT_STORAGE", "127.0.0.1:6379"),
+        ("CORS_ORIGINS", "https://app.example.com/"),
+        ("CORS_ORIGINS", "app.example.com"),
+        ("CORS_ORIGINS", "https://*.example.com"),
+        ("CORS_ORIGINS", "https://App.Example.com"),
     ],
 )
 def test_from_env_rejects_bad_values_naming_the_variable(variable: str, value: str) -> None:

@@ -21,10 +21,13 @@ blp = PeopleBlueprint(
 
 ETAG_HEADER = {
     "description": "The user's current version, a strong entity tag.",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "maxLength": 21, "pattern": '^"[1-9][0-9]{0,18}"$'},
 }
 CREATED_HEADERS = {
-    "Location": {"description": "The new user's URL.", "schema": {"type": "string"}},
+    "Location": {
+        "description": "The new user's URL.",
+        "schema": {"type": "string", "format": "uri-reference", "maxLength": 2048},
+    },
     "ETag": ETAG_HEADER,
     "Idempotent-Replayed": {
         "description": "`true` when this is the saved response to an earlier request "

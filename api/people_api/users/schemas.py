@@ -26,6 +26,10 @@ _WHITESPACE_CLASS = (
 _W = _WHITESPACE_CLASS
 NAME_PATTERN = rf"^[{_W}]*[^{_W}\u0000]([^\u0000]{{0,198}}[^{_W}\u0000])?[{_W}]*$"
 NO_NUL_PATTERN = r"^[^\u0000]*$"
+# A name as stored and returned: trimmed, so 1-200 characters with no whitespace at either end.
+STORED_NAME_PATTERN = rf"^[^{_W}\u0000]([^\u0000]{{0,198}}[^{_W}\u0000])?$"
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
 MAX_LIMIT = 1000
 
 
@@ -71,7 +75,7 @@ def _name_field(**kwargs: Any) -> ma.fields.String:
 
 def _email_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Length(min=3, max=254), _email],
+        validate=[validate.Length(min=3, max=MAX_EMAIL_LENGTH), _email],
         metadata={
             "format": "email",
             "description": "Email address, unique among users regardless of case.",
@@ -85,13 +89,16 @@ def _email_field(**kwargs: Any) -> ma.fields.String:
 # keeps the sign bit clear and the last carries no stray padding bits, so every string that
 # matches is a cursor this server could have issued.
 CURSOR_PATTERN = r"^[A-Za-f][A-Za-z0-9_-]{9}[AEIMQUYcgkosw048]$"
+CURSOR_LENGTH = 11  # the pattern's own length, said again for readers who want a bound
 
 
 class Cursor(ma.fields.String):
     """An opaque page position: the base64url of the last row's key."""
 
     def __init__(self, *, metadata: dict[str, Any], **kwargs: Any) -> None:
-        super().__init__(metadata={"pattern": CURSOR_PATTERN, **metadata}, **kwargs)
+        super().__init__(
+            metadata={"pattern": CURSOR_PATTERN, "maxLength": CURSOR_LENGTH, **metadata}, **kwargs
+        )
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
@@ -132,6 +139,7 @@ class CreateHeadersSchema(ma.Schema):
         # Visible ASCII only: a key is an opaque token, and NUL or control bytes cannot be stored.
         validate=validate.Regexp(r"^[!-~]{1,255}$"),
         metadata={
+            "maxLength": 255,
             "description": (
                 "Makes the create safe to retry: for 24 hours a request with the same key and body "
                 "gets the first response again (with Idempotent-Replayed: true) and creates nothing; "
@@ -183,12 +191,23 @@ class UserSchema(ma.Schema):
     id = ma.fields.UUID(
         required=True,
         dump_only=True,
-        metadata={"description": "Server-made UUID4.", "example": "864d82a5-e4e2-4b17-8358-d0d66d34e470"},
+        metadata={
+            "description": "Server-made UUID4.",
+            "example": "864d82a5-e4e2-4b17-8358-d0d66d34e470",
+            "maxLength": 36,
+        },
     )
-    name = ma.fields.String(required=True, metadata={"example": "John"})
-    email = ma.fields.String(required=True, metadata={"format": "email", "example": "john@example.com"})
-    created_at = ma.fields.AwareDateTime(required=True, dump_only=True)
-    updated_at = ma.fields.AwareDateTime(required=True, dump_only=True)
+    name = ma.fields.String(
+        required=True,
+        metadata={"example": "John", "maxLength": MAX_NAME_LENGTH, "pattern": STORED_NAME_PATTERN},
+    )
+    email = ma.fields.String(
+        required=True,
+        metadata={"format": "email", "example": "john@example.com", "maxLength": MAX_EMAIL_LENGTH},
+    )
+    # isoformat() with microseconds and an offset: 2025-01-31T12:00:00.000000+00:00.
+    created_at = ma.fields.AwareDateTime(required=True, dump_only=True, metadata={"maxLength": 32})
+    updated_at = ma.fields.AwareDateTime(required=True, dump_only=True, metadata={"maxLength": 32})
     # The ETag header's value, quotes included, so the user carries what If-Match needs (AIP-154).
     etag = ma.fields.Function(
         entity_tag,
@@ -198,6 +217,8 @@ class UserSchema(ma.Schema):
             "type": "string",
             "description": "The user's current version, equal to the ETag header: pass it as If-Match.",
             "example": '"1"',
+            "maxLength": 21,
+            "pattern": r'^"[1-9][0-9]{0,18}"$',
         },
     )
 
@@ -205,7 +226,7 @@ class UserSchema(ma.Schema):
 class UserListSchema(ma.Schema):
     """One page of users in creation order."""
 
-    users = ma.fields.List(ma.fields.Nested(UserSchema), required=True)
+    users = ma.fields.List(ma.fields.Nested(UserSchema), required=True, metadata={"maxItems": MAX_LIMIT})
     next_cursor = Cursor(
         required=True,
         allow_none=True,
@@ -227,7 +248,7 @@ class UserQueryArgsSchema(ma.Schema):
     limit = ma.fields.Integer(
         load_default=100,
         validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata={"description": "Page size."},
+        metadata={"description": "Page size.", "format": "int32"},
     )
     cursor = Cursor(metadata={"description": "`next_cursor` from the previous page."})
 

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.health import Health
+from ...models.problem import Problem
 from ...types import Response
 
 
@@ -19,16 +20,21 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> Health:
+def _parse_response(*, response: httpx.Response) -> Health | Problem:
     if response.status_code == 200:
         response_200 = Health.from_dict(response.json())
 
         return response_200
 
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
     raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, response: httpx.Response) -> Response[Health]:
+def _build_response(*, response: httpx.Response) -> Response[Health | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -37,15 +43,17 @@ def _build_response(*, response: httpx.Response) -> Response[Health]:
     )
 
 
-def _success(response: Response[Health]) -> Health:
+def _success(response: Response[Health | Problem]) -> Health:
     parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
     return parsed
 
 
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Health]:
+) -> Response[Health | Problem]:
     """Answer while the process can serve HTTP, whatever the database's state.
 
     Raises:
@@ -54,7 +62,7 @@ def sync_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Health]
+        Response[Health | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -67,7 +75,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> Health:
+) -> Health | Problem:
     """Answer while the process can serve HTTP, whatever the database's state.
 
     Raises:
@@ -76,7 +84,7 @@ def sync(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Health
+        Health | Problem
     """
 
     return sync_detailed(
@@ -110,7 +118,7 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Health]:
+) -> Response[Health | Problem]:
     """Answer while the process can serve HTTP, whatever the database's state.
 
     Raises:
@@ -119,7 +127,7 @@ async def asyncio_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[Health]
+        Response[Health | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -132,7 +140,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> Health:
+) -> Health | Problem:
     """Answer while the process can serve HTTP, whatever the database's state.
 
     Raises:
@@ -141,7 +149,7 @@ async def asyncio(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Health
+        Health | Problem
     """
 
     return (

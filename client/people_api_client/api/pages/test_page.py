@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
 from ...types import Response
 
 
@@ -18,15 +19,20 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> str:
+def _parse_response(*, response: httpx.Response) -> Problem | str:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
     raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, response: httpx.Response) -> Response[str]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -35,15 +41,17 @@ def _build_response(*, response: httpx.Response) -> Response[str]:
     )
 
 
-def _success(response: Response[str]) -> str:
+def _success(response: Response[Problem | str]) -> str:
     parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
     return parsed
 
 
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[str]:
+) -> Response[Problem | str]:
     """The seed's test page.
 
     Raises:
@@ -52,7 +60,7 @@ def sync_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[str]
+        Response[Problem | str]
     """
 
     kwargs = _get_kwargs()
@@ -65,7 +73,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> str:
+) -> Problem | str:
     """The seed's test page.
 
     Raises:
@@ -74,7 +82,7 @@ def sync(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        str
+        Problem | str
     """
 
     return sync_detailed(
@@ -108,7 +116,7 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[str]:
+) -> Response[Problem | str]:
     """The seed's test page.
 
     Raises:
@@ -117,7 +125,7 @@ async def asyncio_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[str]
+        Response[Problem | str]
     """
 
     kwargs = _get_kwargs()
@@ -130,7 +138,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> str:
+) -> Problem | str:
     """The seed's test page.
 
     Raises:
@@ -139,7 +147,7 @@ async def asyncio(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        str
+        Problem | str
     """
 
     return (

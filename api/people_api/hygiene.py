@@ -1,0 +1,76 @@
+"""Response hygiene: headers every response needs, CORS for allowlisted origins only, and a bound
+on the size of a request's URL and header fields."""
+
+from __future__ import annotations
+
+import flask
+from flask_cors import CORS
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
+
+from people_api import API_PREFIX
+from people_api.config import Settings
+
+# RFC 9112 asks servers to take request lines of at least 8000 octets. granian itself answers an
+# empty-bodied 414 only past 64 KiB, and 431 past its 408 KiB header buffer or 100 fields.
+MAX_URL_BYTES = 8 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+# Answers that are only true when given: never stored by a cache.
+PROBES = frozenset({"/healthz", "/readyz"})
+# What a browser page on an allowed origin may send, and may read, beyond CORS' safelisted headers.
+CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match")
+CORS_EXPOSED_HEADERS = (
+    "ETag",
+    "Location",
+    "Idempotent-Replayed",
+    "Retry-After",
+    "RateLimit",
+    "RateLimit-Policy",
+    "WWW-Authenticate",
+    "X-Request-ID",
+)
+CORS_MAX_AGE_SECONDS = 600
+
+
+def init_app(app: flask.Flask, settings: Settings) -> None:
+    """Bound request sizes, label every response, and answer CORS only for PEOPLE_API_CORS_ORIGINS."""
+    app.before_request(_refuse_oversized)
+    app.after_request(_label)
+    if settings.cors_origins:
+        CORS(
+            app,
+            origins=list(settings.cors_origins),
+            allow_headers=list(CORS_REQUEST_HEADERS),
+            expose_headers=list(CORS_EXPOSED_HEADERS),
+            max_age=CORS_MAX_AGE_SECONDS,
+            supports_credentials=False,  # bearer tokens, never cookies
+            send_wildcard=True,  # "*" allows any origin and says so, rather than echoing it
+            always_send=False,  # only a request that names its Origin gets CORS headers
+        )
+        app.after_request(_vary_by_origin)
+
+
+def _refuse_oversized() -> None:
+    environ = flask.request.environ
+    url = sum(len(environ.get(key, "")) for key in ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING"))
+    if url > MAX_URL_BYTES:
+        raise RequestURITooLarge(f"The URL's path and query are longer than {MAX_URL_BYTES} bytes.")
+    fields = sum(len(name) + len(value) for name, value in flask.request.headers.items())
+    if fields > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLarge(f"The header fields are longer than {MAX_HEADER_BYTES} bytes.")
+
+
+def _vary_by_origin(response: flask.Response) -> flask.Response:
+    # With or without an Origin the answer differs (CORS fields or none), so a cache must key on it;
+    # flask-cors leaves Vary out when one origin is configured.
+    response.vary.add("Origin")
+    return response
+
+
+def _label(response: flask.Response) -> flask.Response:
+    # Browsers must not guess a type other than the one declared (a JSON body read as HTML).
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    path = flask.request.path
+    if response.status_code >= 400 or path.startswith(API_PREFIX) or path in PROBES:
+        # User data, errors and probe answers: no cache, shared or private, keeps a copy.
+        response.headers["Cache-Control"] = "no-store"
+    return response
