@@ -2,6 +2,9 @@
 
 The whole protocol lives here: claim the key, create the user and save the response in one
 transaction, replay that response to retries for TTL. Routes ask for an Answer and shape headers.
+
+Keys are scoped to the API key that sent them (Stripe scopes them per account): the same
+Idempotency-Key from two clients names two requests.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from people_api.db import idempotency_keys as keys
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore
 
 TTL = timedelta(hours=24)
+# The scope of keys sent while the service has no API keys (open); no key's id is empty.
+OPEN = ""
 # Statements an owner may still send once the database has stamped its claim, all on the one
 # connection it holds throughout: the claim's COMMIT; the user's INSERT, the UPDATE saving the
 # response and their COMMIT; and when the email is taken, ROLLBACK, the UPDATE saving the 409, COMMIT.
@@ -73,8 +78,12 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class _Claim:
+    scope: str  # the API key's id, or OPEN
     key: str
     owner: str  # random per claim or takeover
+
+    def params(self) -> dict[str, str]:
+        return {"scope": self.scope, "claimed_key": self.key, "claim_owner": self.owner}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,26 +120,32 @@ class Idempotency:
         now = _clock(dialect)
         key: sa.BindParameter[str] = sa.bindparam("claimed_key")
         owner: sa.BindParameter[str] = sa.bindparam("claim_owner")
+        this_key = sa.and_(keys.c.api_key_id == sa.bindparam("scope"), keys.c.key == key)
         unfinished = keys.c.response_status.is_(None)
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # Statements are built once; values travel as bound parameters.
         self._expire = keys.delete().where(keys.c.created_at < _clock(dialect, TTL))
         self._insert = (
             insert(keys)
-            .values(key=key, fingerprint=sa.bindparam("request"), owner=owner, created_at=now, locked_at=now)
-            .on_conflict_do_nothing(index_elements=[keys.c.key])
+            .values(
+                api_key_id=sa.bindparam("scope"),
+                key=key,
+                fingerprint=sa.bindparam("request"),
+                owner=owner,
+                created_at=now,
+                locked_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[keys.c.api_key_id, keys.c.key])
             # SQLAlchemy reports an INSERT's rowcount only when asked; 0 here means the key exists.
             .execution_options(preserve_rowcount=True)
         )
-        self._read = sa.select(keys).where(keys.c.key == key)
+        self._read = sa.select(keys).where(this_key)
         lapsed = keys.c.locked_at < _clock(dialect, lease(statement_timeout))
-        self._take_over = (
-            keys.update().where(keys.c.key == key, unfinished, lapsed).values(owner=owner, locked_at=now)
-        )
+        self._take_over = keys.update().where(this_key, unfinished, lapsed).values(owner=owner, locked_at=now)
         # The owner check: a request whose claim was taken over saves nothing and rolls back its work.
         self._complete = (
             keys.update()
-            .where(keys.c.key == key, keys.c.owner == owner, unfinished)
+            .where(this_key, keys.c.owner == owner, unfinished)
             .values(
                 response_status=sa.bindparam("status"),
                 response_body=sa.bindparam("body"),
@@ -138,40 +153,43 @@ class Idempotency:
                 user_id=sa.bindparam("created"),
             )
         )
-        self._release = keys.delete().where(keys.c.key == key, keys.c.owner == owner, unfinished)
+        self._release = keys.delete().where(this_key, keys.c.owner == owner, unfinished)
 
     def create_user(
         self,
         key: str,
         body: Mapping[str, str],
         *,
+        api_key_id: str | None,
         created: Callable[[UserRow], flask.Response],
         taken: Callable[[str], flask.Response],
     ) -> Answer:
-        """Create the user `body` describes once per `key`; every retry gets the first response.
+        """Create the user `body` describes once per `key` of the client `api_key_id` (None: the open
+        service's); every retry gets the first response.
 
         `created` renders the new user and `taken` the refusal of a taken email; what they return is
         saved in the transaction that creates the user, so a retry never makes a second one. Raises
         KeyReused (another body), KeyInUse (still running) or CreatedUserGone.
         """
+        scope = OPEN if api_key_id is None else api_key_id
         with self._engine.connect() as conn:
-            outcome = self._claim(conn, key, _fingerprint(body))
+            outcome = self._claim(conn, scope, key, _fingerprint(body))
             if isinstance(outcome, _Claim):
                 try:
                     return Answer(self._run(conn, outcome, body, created, taken), replayed=False)
                 except _ClaimLost:
-                    outcome = self._finished(conn, key)
+                    outcome = self._finished(conn, outcome)
                 except Exception:
                     with conn.begin():  # Unfinished: let a retry run it again.
-                        conn.execute(self._release, {"claimed_key": key, "claim_owner": outcome.owner})
+                        conn.execute(self._release, outcome.params())
                     raise
         return self._replay(outcome)
 
-    def _claim(self, conn: Connection, key: str, fingerprint: str) -> _Claim | _Saved:
+    def _claim(self, conn: Connection, scope: str, key: str, fingerprint: str) -> _Claim | _Saved:
         """Own `key` (a new claim, or a takeover of an abandoned one), or its saved response."""
         for _ in range(_CLAIM_ATTEMPTS):
-            claim = _Claim(key, secrets.token_hex(16))
-            params = {"claimed_key": key, "claim_owner": claim.owner, "request": fingerprint}
+            claim = _Claim(scope, key, secrets.token_hex(16))
+            params = {**claim.params(), "request": fingerprint}
             # The transaction writes first, so on SQLite it holds the write lock from the start.
             with conn.begin():
                 conn.execute(self._expire)  # so a key expires at TTL even when reused
@@ -217,8 +235,7 @@ class Idempotency:
         saved = conn.execute(
             self._complete,
             {
-                "claimed_key": claim.key,
-                "claim_owner": claim.owner,
+                **claim.params(),
                 "status": response.status_code,
                 "body": response.get_data(as_text=True),
                 "headers": json.dumps(headers),
@@ -228,11 +245,11 @@ class Idempotency:
         if saved != 1:
             raise _ClaimLost(claim.key)
 
-    def _finished(self, conn: Connection, key: str) -> _Saved:
+    def _finished(self, conn: Connection, claim: _Claim) -> _Saved:
         """After losing the claim: the response the new owner saved, or KeyInUse while it runs."""
-        row = conn.execute(self._read, {"claimed_key": key}).one_or_none()
+        row = conn.execute(self._read, claim.params()).one_or_none()
         if row is None or row.response_status is None:
-            raise KeyInUse(key)
+            raise KeyInUse(claim.key)
         return _saved(row)
 
     def _replay(self, saved: _Saved) -> Answer:

@@ -70,9 +70,9 @@ class PostgresDatabase:
     tables: tuple[str, ...]
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[PostgresDatabase]:
-    """Create people_test_<random> for the session and drop it at the end."""
+@contextlib.contextmanager
+def _scratch_postgres_database() -> Iterator[str]:
+    """Create an empty people_test_<random>, yield its URL, and drop it afterwards."""
     admin = sa.create_engine(
         POSTGRES_ADMIN_URL,
         isolation_level="AUTOCOMMIT",
@@ -90,17 +90,40 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     name = f"people_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = sa.create_engine(url, poolclass=NullPool)
     try:
-        db.upgrade(engine)
-        tables = tuple(table for table in sa.inspect(engine).get_table_names() if table != "alembic_version")
-        yield PostgresDatabase(url=url, engine=engine, tables=tables)
+        yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        engine.dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """A database of its own for the session, migrated to head and dropped at the end."""
+    with _scratch_postgres_database() as url:
+        engine = sa.create_engine(url, poolclass=NullPool)
+        try:
+            db.upgrade(engine)
+            tables = tuple(
+                table for table in sa.inspect(engine).get_table_names() if table != "alembic_version"
+            )
+            yield PostgresDatabase(url=url, engine=engine, tables=tables)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new database with no schema at all, on the engine under test: for migrations."""
+    with contextlib.ExitStack() as stack:
+        if ENGINE == "postgres":
+            url = stack.enter_context(_scratch_postgres_database())
+            engine = sa.create_engine(url, poolclass=NullPool)
+        else:
+            engine = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        stack.callback(engine.dispose)
+        yield engine
 
 
 @pytest.fixture

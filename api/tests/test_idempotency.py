@@ -1,4 +1,4 @@
-"""Idempotency: claim, create and save in one transaction, replay, leases, owners and expiry."""
+"""Idempotency: claim, create and save in one transaction, replay, leases, owners, scopes and expiry."""
 
 from __future__ import annotations
 
@@ -7,18 +7,21 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import flask
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
 
 import people_api.idempotency
 from people_api import db
 from people_api.db import idempotency_keys as table
 from people_api.idempotency import (
+    OPEN,
     TTL,
     Answer,
     CreatedUserGone,
@@ -52,8 +55,10 @@ def _taken(email: str) -> flask.Response:
     return flask.Response(json.dumps({"taken": email}), 409, mimetype="application/problem+json")
 
 
-def _create(idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN) -> Answer:
-    return idempotency.create_user(key, body, created=_created, taken=_taken)
+def _create(
+    idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN, api_key_id: str | None = None
+) -> Answer:
+    return idempotency.create_user(key, body, api_key_id=api_key_id, created=_created, taken=_taken)
 
 
 def _users(store: UserStore) -> int:
@@ -128,7 +133,7 @@ def test_failed_create_releases_the_key(idempotency: Idempotency, store: UserSto
         raise RuntimeError("rendering failed")
 
     with pytest.raises(RuntimeError):
-        idempotency.create_user("k1", JOHN, created=broken, taken=_taken)
+        idempotency.create_user("k1", JOHN, api_key_id=None, created=broken, taken=_taken)
 
     assert _users(store) == 0
     assert _create(idempotency).replayed is False
@@ -161,6 +166,39 @@ def test_one_row_per_key(idempotency: Idempotency, engine: sa.Engine) -> None:
 
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
+
+
+class TestScope:
+    """Keys are scoped to the API key that sent them; the open service's keys are a scope of their own."""
+
+    def test_same_key_from_two_api_keys_is_two_requests(
+        self, idempotency: Idempotency, store: UserStore
+    ) -> None:
+        """Two API keys sending one Idempotency-Key with two bodies create two users: no replay, no 422."""
+        _create(idempotency, "k1", JOHN, api_key_id="ada")
+
+        answer = _create(idempotency, "k1", JANE, api_key_id="bob")
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 2
+
+    def test_same_key_from_one_api_key_replays(self, idempotency: Idempotency, store: UserStore) -> None:
+        """An API key's retry gets its own first response back."""
+        first = _create(idempotency, api_key_id="ada")
+
+        retry = _create(idempotency, api_key_id="ada")
+
+        assert (retry.replayed, retry.response.get_data()) == (True, first.response.get_data())
+        assert _users(store) == 1
+
+    def test_key_sent_while_open_is_not_an_api_keys(self, idempotency: Idempotency, store: UserStore) -> None:
+        """A key sent while the service had no API keys is not replayed to a client that has one."""
+        _create(idempotency, "k1", JOHN, api_key_id=None)
+
+        answer = _create(idempotency, "k1", JANE, api_key_id="ada")
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 2
 
 
 class TestLease:
@@ -322,7 +360,9 @@ class TestOwner:
             raise RuntimeError("rendering failed")
 
         with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(idempotency.create_user, "k1", JOHN, created=broken, taken=_taken)
+            old = pool.submit(
+                idempotency.create_user, "k1", JOHN, api_key_id=None, created=broken, taken=_taken
+            )
             old_insert = held_inserts.next()
             age("k1", "locked_at", LEASE + timedelta(seconds=1))
             new = pool.submit(_create, idempotency)
@@ -361,3 +401,52 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
         rows: dict[str, uuid.UUID | None] = dict(conn.execute(sa.select(table.c.key, table.c.user_id)).all())
     engine.dispose()
     assert rows == {"made": user_id, "taken": None}
+
+
+def _stored_scopes(engine: sa.Engine) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        return {(row.api_key_id, row.key) for row in conn.execute(sa.select(table.c.api_key_id, table.c.key))}
+
+
+def _downgrade(engine: sa.Engine, revision: str) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(db._migrations_dir()))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.Engine) -> None:
+    """Migration 0005 keeps the keys stored before it, in the open scope: they were sent before API keys
+    existed, and their retries, still without one, find them there."""
+    db.upgrade(empty_engine, "0004")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO idempotency_keys (key, fingerprint, created_at, locked_at)"
+                " VALUES ('k1', 'f', '2020-01-01', '2020-01-01')"
+            )
+        )
+
+    db.upgrade(empty_engine)
+
+    assert _stored_scopes(empty_engine) == {(OPEN, "k1")}
+
+
+def test_downgrade_keeps_the_open_scopes_keys_only(empty_engine: sa.Engine) -> None:
+    """Going back below 0005 (one key space) drops keys sent with an API key, which could collide there."""
+    db.upgrade(empty_engine)
+    now = datetime.now(UTC)
+    with empty_engine.begin() as conn:
+        conn.execute(
+            table.insert(),
+            [
+                {"api_key_id": scope, "key": "k1", "fingerprint": "f", "created_at": now, "locked_at": now}
+                for scope in (OPEN, "ada")
+            ],
+        )
+
+    _downgrade(empty_engine, "0004")
+
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT key FROM idempotency_keys")).scalars().all() == ["k1"]
