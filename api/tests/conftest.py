@@ -277,6 +277,49 @@ def age(app: flask.Flask) -> Ager:
     return set_age
 
 
+class Elapse:
+    """Time passing for the idempotency protocol: a process's monotonic clock, and every stored key's
+    creation and claim times (the database's clock cannot be moved, so the rows are moved back)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._seconds = 0.0
+
+    def clock(self) -> float:
+        """The monotonic clock to give an Idempotency; it moves only when time is made to pass."""
+        return self._seconds
+
+    def __call__(self, by: timedelta) -> None:
+        """Let `by` pass."""
+        self._seconds += by.total_seconds()
+        table = db.idempotency_keys
+        with self._engine.begin() as conn:
+            for row in conn.execute(sa.select(table)).all():
+                this = (table.c.api_key_id == row.api_key_id) & (table.c.key == row.key)
+                moved = {"created_at": row.created_at - by, "locked_at": row.locked_at - by}
+                conn.execute(table.update().where(this).values(moved))
+
+
+@pytest.fixture
+def elapse(app: flask.Flask) -> Elapse:
+    """Make time pass for idempotency keys, in the database and on a clock an Idempotency can use."""
+    return Elapse(app.extensions["people_api.engine"])
+
+
+@pytest.fixture
+def statements(app: flask.Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends during the test, in order."""
+    engine: Engine = app.extensions["people_api.engine"]
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
 class ProcessDied(BaseException):
     """Stands in for a kill: nothing catches it, so what the request had claimed stays claimed."""
 

@@ -1,4 +1,4 @@
-"""Idempotency: claim, create and save in one transaction, replay, leases, owners, scopes and expiry."""
+"""Idempotency: claim, create and save in one transaction, replay, leases, owners, scopes, expiry, purging."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from people_api import db
 from people_api.db import idempotency_keys as table
 from people_api.idempotency import (
     OPEN,
+    PURGE_INTERVAL,
     TTL,
     Answer,
     CreatedUserGone,
@@ -35,8 +36,17 @@ from people_api.users.store import UserRow, UserStore
 JOHN = {"name": "John", "email": "john@example.com"}
 JANE = {"name": "Jane", "email": "jane@example.com"}
 LEASE = lease(5)  # the default statement timeout
+SECOND = timedelta(seconds=1)
 Abandon = Callable[[str, dict[str, str]], None]
 Ager = Callable[[str, str, timedelta], None]
+
+
+class Elapse(Protocol):
+    """The elapse fixture: time passes for stored keys and on a clock an Idempotency can be given."""
+
+    def clock(self) -> float: ...
+
+    def __call__(self, by: timedelta) -> None: ...
 
 
 class HeldInserts(Protocol):
@@ -63,6 +73,20 @@ def _create(
 
 def _users(store: UserStore) -> int:
     return store.count()
+
+
+def _person(number: int) -> dict[str, str]:
+    return {"name": f"Person {number}", "email": f"person-{number}@example.com"}
+
+
+def _stored(engine: sa.Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(table.c.key)).scalars())
+
+
+def _purges(statements: list[str]) -> int:
+    # Creates that succeed send no other DELETE to this table (a failed one releases its key with one).
+    return sum(statement.startswith("DELETE FROM idempotency_keys") for statement in statements)
 
 
 @pytest.fixture
@@ -289,24 +313,80 @@ def test_expired_key_can_be_used_for_a_new_request(idempotency: Idempotency, age
     assert (answer.response.status_code, answer.replayed) == (201, False)
 
 
-def test_claim_gives_up_when_the_key_keeps_vanishing(
-    idempotency: Idempotency, engine: sa.Engine, abandon: Abandon
-) -> None:
-    """A key that is taken but gone whenever it is read (released or expired each time) gives KeyInUse
-    after a few tries, not endless recursion."""
-    abandon("k1", JOHN)
+class TestPurge:
+    """Expired keys are deleted off the path of almost every create, and the table stays bounded."""
 
-    def vanish(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> Any:
-        if statement.startswith("SELECT") and "FROM idempotency_keys" in statement:
-            statement += " AND 1 = 0"
-        return statement, params
+    def test_creates_within_the_interval_purge_once(
+        self, idempotency: Idempotency, statements: list[str]
+    ) -> None:
+        """Five creates in a row, well within a purge interval, delete expired keys once, not five times."""
+        for number in range(5):
+            _create(idempotency, f"k{number}", _person(number))
 
-    sa.event.listen(engine, "before_cursor_execute", vanish, retval=True)
-    try:
-        with pytest.raises(KeyInUse):
-            _create(idempotency)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", vanish)
+        assert _purges(statements) == 1
+
+    def test_purge_runs_again_once_the_interval_has_passed(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
+    ) -> None:
+        """A create a second short of the interval after the last purge does not purge; one at it does."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        purges = []
+        for number, wait in enumerate((timedelta(0), PURGE_INTERVAL - SECOND, SECOND)):
+            elapse(wait)
+            _create(idempotency, f"k{number}", _person(number))
+            purges.append(_purges(statements))
+
+        assert purges == [1, 1, 2]
+
+    def test_purge_deletes_exactly_the_expired_keys(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, abandon: Abandon
+    ) -> None:
+        """Keys older than the TTL are deleted; younger ones stay, unfinished claims included."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        _create(idempotency, "old", _person(1))
+        abandon("old-unfinished", _person(2))
+        elapse(TTL - PURGE_INTERVAL)
+        _create(idempotency, "young", _person(3))
+        abandon("young-unfinished", _person(4))
+        elapse(2 * PURGE_INTERVAL)
+
+        _create(idempotency, "new", _person(5))
+
+        assert _stored(engine) == {"young", "young-unfinished", "new"}
+
+    def test_full_batch_is_followed_by_another_on_the_next_create(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
+    ) -> None:
+        """A purge that fills its batch leaves the rest to the very next create, not to the next interval."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, purge_batch=2, clock=elapse.clock)
+        for number in range(3):
+            _create(idempotency, f"old-{number}", _person(number))
+        elapse(TTL + SECOND)
+
+        for number in range(3):
+            _create(idempotency, f"new-{number}", _person(10 + number))
+
+        # The first create's purge, two for the three expired keys, then none until the interval is over.
+        assert (_purges(statements), _stored(engine)) == (3, {"new-0", "new-1", "new-2"})
+
+    def test_a_flood_of_distinct_keys_stays_within_the_bound(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse
+    ) -> None:
+        """Creates at the most a rate limit lets through (40 per TTL, evenly spaced) with a new key each,
+        for three TTLs: the table never holds more than 40 plus one purge interval's worth (10), though
+        three times 40 keys were sent."""
+        per_ttl, intervals_per_ttl, ttls = 40, 4, 3
+        idempotency = Idempotency(
+            engine, store, statement_timeout=5, purge_interval=TTL / intervals_per_ttl, clock=elapse.clock
+        )
+        bound = per_ttl + per_ttl // intervals_per_ttl
+        stored = []
+        for number in range(ttls * per_ttl):
+            _create(idempotency, f"flood-{number}", _person(number))
+            stored.append(len(_stored(engine)))
+            elapse(TTL / per_ttl)
+
+        assert max(stored) <= bound < ttls * per_ttl
 
 
 class TestOwner:
