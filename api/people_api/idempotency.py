@@ -36,7 +36,8 @@ from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore
 TTL = timedelta(hours=24)
 # How often each process deletes expired keys; at most this long's worth of them outlives its TTL.
 PURGE_INTERVAL = timedelta(minutes=1)
-# Rows one purge deletes at most, in one short transaction, so it never holds locks for long.
+# Expired rows one purge deletes, oldest first, in one short transaction so it never holds locks for
+# long (with any made in the very instant of the last one).
 PURGE_BATCH = 1000
 # The scope of keys sent while the service has no API keys (open); no key's id is empty.
 OPEN = ""
@@ -144,15 +145,19 @@ class Idempotency:
         owner: sa.BindParameter[str] = sa.bindparam("claim_owner")
         this_key = sa.and_(keys.c.api_key_id == sa.bindparam("scope"), keys.c.key == key)
         unfinished = keys.c.response_status.is_(None)
-        expired = keys.c.created_at < _clock(dialect, TTL)
+        expiry = _clock(dialect, TTL)
+        expired = keys.c.created_at < expiry
         # Statements are built once; values travel as bound parameters.
-        oldest_expired = (
-            sa.select(keys.c.api_key_id, keys.c.key)
+        batch_end = (  # when the purge_batch-th oldest expired key was made, if there are that many
+            sa.select(keys.c.created_at)
             .where(expired)
             .order_by(keys.c.created_at)
-            .limit(purge_batch)
+            .offset(purge_batch - 1)
+            .limit(1)
+            .scalar_subquery()
         )
-        self._purge = keys.delete().where(sa.tuple_(keys.c.api_key_id, keys.c.key).in_(oldest_expired))
+        # Two ranges of the created_at index, so the cost follows the batch, not the table.
+        self._purge = keys.delete().where(expired, keys.c.created_at <= sa.func.coalesce(batch_end, expiry))
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(keys).values(
             api_key_id=sa.bindparam("scope"),
             key=key,
