@@ -39,7 +39,10 @@ users = sa.Table(
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
-    sa.Column("key", sa.String(255), primary_key=True),
+    # Whose key it is: the id of the API key that sent it, or '' (no key's id) while the service is open.
+    # Each client has its own keys, as Stripe scopes them per account: two clients' keys never collide.
+    sa.Column("api_key_id", sa.String(32), nullable=False, server_default=""),
+    sa.Column("key", sa.String(255), nullable=False),
     # sha256 of what the request asked for; the same key with another request is a 422.
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
@@ -51,6 +54,7 @@ idempotency_keys = sa.Table(
     sa.Column("owner", sa.String(32), nullable=False, server_default=""),
     # The user a finished create made, so a replay can tell whether it still exists.
     sa.Column("user_id", sa.Uuid(), nullable=True),
+    sa.PrimaryKeyConstraint("api_key_id", "key", name="pk_idempotency_keys"),
 )
 
 

@@ -71,9 +71,9 @@ class PostgresDatabase:
     tables: tuple[str, ...]
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[PostgresDatabase]:
-    """Create people_test_<random> for the session and drop it at the end."""
+@contextlib.contextmanager
+def _scratch_postgres_database() -> Iterator[str]:
+    """Create an empty people_test_<random>, yield its URL, and drop it afterwards."""
     admin = sa.create_engine(
         POSTGRES_ADMIN_URL,
         isolation_level="AUTOCOMMIT",
@@ -91,17 +91,40 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     name = f"people_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = sa.create_engine(url, poolclass=NullPool)
     try:
-        db.upgrade(engine)
-        tables = tuple(table for table in sa.inspect(engine).get_table_names() if table != "alembic_version")
-        yield PostgresDatabase(url=url, engine=engine, tables=tables)
+        yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        engine.dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """A database of its own for the session, migrated to head and dropped at the end."""
+    with _scratch_postgres_database() as url:
+        engine = sa.create_engine(url, poolclass=NullPool)
+        try:
+            db.upgrade(engine)
+            tables = tuple(
+                table for table in sa.inspect(engine).get_table_names() if table != "alembic_version"
+            )
+            yield PostgresDatabase(url=url, engine=engine, tables=tables)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new database with no schema at all, on the engine under test: for migrations."""
+    with contextlib.ExitStack() as stack:
+        if ENGINE == "postgres":
+            url = stack.enter_context(_scratch_postgres_database())
+            engine = sa.create_engine(url, poolclass=NullPool)
+        else:
+            engine = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        stack.callback(engine.dispose)
+        yield engine
 
 
 @pytest.fixture
@@ -269,6 +292,49 @@ def age(app: flask.Flask) -> Ager:
             )
 
     return set_age
+
+
+class Elapse:
+    """Time passing for the idempotency protocol: a process's monotonic clock, and every stored key's
+    creation and claim times (the database's clock cannot be moved, so the rows are moved back)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._seconds = 0.0
+
+    def clock(self) -> float:
+        """The monotonic clock to give an Idempotency; it moves only when time is made to pass."""
+        return self._seconds
+
+    def __call__(self, by: timedelta) -> None:
+        """Let `by` pass."""
+        self._seconds += by.total_seconds()
+        table = db.idempotency_keys
+        with self._engine.begin() as conn:
+            for row in conn.execute(sa.select(table)).all():
+                this = (table.c.api_key_id == row.api_key_id) & (table.c.key == row.key)
+                moved = {"created_at": row.created_at - by, "locked_at": row.locked_at - by}
+                conn.execute(table.update().where(this).values(moved))
+
+
+@pytest.fixture
+def elapse(app: flask.Flask) -> Elapse:
+    """Make time pass for idempotency keys, in the database and on a clock an Idempotency can use."""
+    return Elapse(app.extensions["people_api.engine"])
+
+
+@pytest.fixture
+def statements(app: flask.Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends during the test, in order."""
+    engine: Engine = app.extensions["people_api.engine"]
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    sa.event.remove(engine, "before_cursor_execute", record)
 
 
 class ProcessDied(BaseException):

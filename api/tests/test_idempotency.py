@@ -1,4 +1,4 @@
-"""Idempotency: claim, create and save in one transaction, replay, leases, owners and expiry."""
+"""Idempotency: claim, create and save in one transaction, replay, leases, owners, scopes, expiry, purging."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import flask
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
 
 import people_api.idempotency
 from people_api import db
 from people_api.db import idempotency_keys as table
 from people_api.idempotency import (
+    OPEN,
+    PURGE_INTERVAL,
     TTL,
     Answer,
     CreatedUserGone,
@@ -32,8 +36,17 @@ from people_api.users.store import UserRow, UserStore
 JOHN = {"name": "John", "email": "john@example.com"}
 JANE = {"name": "Jane", "email": "jane@example.com"}
 LEASE = lease(5)  # the default statement timeout
+SECOND = timedelta(seconds=1)
 Abandon = Callable[[str, dict[str, str]], None]
 Ager = Callable[[str, str, timedelta], None]
+
+
+class Elapse(Protocol):
+    """The elapse fixture: time passes for stored keys and on a clock an Idempotency can be given."""
+
+    def clock(self) -> float: ...
+
+    def __call__(self, by: timedelta) -> None: ...
 
 
 class HeldInserts(Protocol):
@@ -52,12 +65,28 @@ def _taken(email: str) -> flask.Response:
     return flask.Response(json.dumps({"taken": email}), 409, mimetype="application/problem+json")
 
 
-def _create(idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN) -> Answer:
-    return idempotency.create_user(key, body, created=_created, taken=_taken)
+def _create(
+    idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN, api_key_id: str | None = None
+) -> Answer:
+    return idempotency.create_user(key, body, api_key_id=api_key_id, created=_created, taken=_taken)
 
 
 def _users(store: UserStore) -> int:
     return store.count()
+
+
+def _person(number: int) -> dict[str, str]:
+    return {"name": f"Person {number}", "email": f"person-{number}@example.com"}
+
+
+def _stored(engine: sa.Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(table.c.key)).scalars())
+
+
+def _purges(statements: list[str]) -> int:
+    # Creates that succeed send no other DELETE to this table (a failed one releases its key with one).
+    return sum(statement.startswith("DELETE FROM idempotency_keys") for statement in statements)
 
 
 @pytest.fixture
@@ -128,7 +157,7 @@ def test_failed_create_releases_the_key(idempotency: Idempotency, store: UserSto
         raise RuntimeError("rendering failed")
 
     with pytest.raises(RuntimeError):
-        idempotency.create_user("k1", JOHN, created=broken, taken=_taken)
+        idempotency.create_user("k1", JOHN, api_key_id=None, created=broken, taken=_taken)
 
     assert _users(store) == 0
     assert _create(idempotency).replayed is False
@@ -161,6 +190,39 @@ def test_one_row_per_key(idempotency: Idempotency, engine: sa.Engine) -> None:
 
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
+
+
+class TestScope:
+    """Keys are scoped to the API key that sent them; the open service's keys are a scope of their own."""
+
+    def test_same_key_from_two_api_keys_is_two_requests(
+        self, idempotency: Idempotency, store: UserStore
+    ) -> None:
+        """Two API keys sending one Idempotency-Key with two bodies create two users: no replay, no 422."""
+        _create(idempotency, "k1", JOHN, api_key_id="ada")
+
+        answer = _create(idempotency, "k1", JANE, api_key_id="bob")
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 2
+
+    def test_same_key_from_one_api_key_replays(self, idempotency: Idempotency, store: UserStore) -> None:
+        """An API key's retry gets its own first response back."""
+        first = _create(idempotency, api_key_id="ada")
+
+        retry = _create(idempotency, api_key_id="ada")
+
+        assert (retry.replayed, retry.response.get_data()) == (True, first.response.get_data())
+        assert _users(store) == 1
+
+    def test_key_sent_while_open_is_not_an_api_keys(self, idempotency: Idempotency, store: UserStore) -> None:
+        """A key sent while the service had no API keys is not replayed to a client that has one."""
+        _create(idempotency, "k1", JOHN, api_key_id=None)
+
+        answer = _create(idempotency, "k1", JANE, api_key_id="ada")
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 2
 
 
 class TestLease:
@@ -251,24 +313,81 @@ def test_expired_key_can_be_used_for_a_new_request(idempotency: Idempotency, age
     assert (answer.response.status_code, answer.replayed) == (201, False)
 
 
-def test_claim_gives_up_when_the_key_keeps_vanishing(
-    idempotency: Idempotency, engine: sa.Engine, abandon: Abandon
-) -> None:
-    """A key that is taken but gone whenever it is read (released or expired each time) gives KeyInUse
-    after a few tries, not endless recursion."""
-    abandon("k1", JOHN)
+class TestPurge:
+    """Expired keys are deleted off the path of almost every create, and the table stays bounded."""
 
-    def vanish(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> Any:
-        if statement.startswith("SELECT") and "FROM idempotency_keys" in statement:
-            statement += " AND 1 = 0"
-        return statement, params
+    def test_creates_within_the_interval_purge_once(
+        self, idempotency: Idempotency, statements: list[str]
+    ) -> None:
+        """Five creates in a row, well within a purge interval, delete expired keys once, not five times."""
+        for number in range(5):
+            _create(idempotency, f"k{number}", _person(number))
 
-    sa.event.listen(engine, "before_cursor_execute", vanish, retval=True)
-    try:
-        with pytest.raises(KeyInUse):
-            _create(idempotency)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", vanish)
+        assert _purges(statements) == 1
+
+    def test_purge_runs_again_once_the_interval_has_passed(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
+    ) -> None:
+        """A create a second short of the interval after the last purge does not purge; one at it does."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        purges = []
+        for number, wait in enumerate((timedelta(0), PURGE_INTERVAL - SECOND, SECOND)):
+            elapse(wait)
+            _create(idempotency, f"k{number}", _person(number))
+            purges.append(_purges(statements))
+
+        assert purges == [1, 1, 2]
+
+    def test_purge_deletes_exactly_the_expired_keys(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, abandon: Abandon
+    ) -> None:
+        """Keys older than the TTL are deleted; younger ones stay, unfinished claims included."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        _create(idempotency, "old", _person(1))
+        abandon("old-unfinished", _person(2))
+        elapse(TTL - PURGE_INTERVAL)
+        _create(idempotency, "young", _person(3))
+        abandon("young-unfinished", _person(4))
+        elapse(2 * PURGE_INTERVAL)
+
+        _create(idempotency, "new", _person(5))
+
+        assert _stored(engine) == {"young", "young-unfinished", "new"}
+
+    def test_full_batch_is_followed_by_another_on_the_next_create(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
+    ) -> None:
+        """A purge that fills its batch leaves the rest to the very next create, not to the next interval."""
+        idempotency = Idempotency(engine, store, statement_timeout=5, purge_batch=2, clock=elapse.clock)
+        for number in range(3):
+            _create(idempotency, f"old-{number}", _person(number))
+            elapse(SECOND)  # a batch ends at a creation time: keys made in one instant go together
+        elapse(TTL)
+
+        for number in range(3):
+            _create(idempotency, f"new-{number}", _person(10 + number))
+
+        # The first create's purge, two for the three expired keys, then none until the interval is over.
+        assert (_purges(statements), _stored(engine)) == (3, {"new-0", "new-1", "new-2"})
+
+    def test_a_flood_of_distinct_keys_stays_within_the_bound(
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse
+    ) -> None:
+        """Creates at the most a rate limit lets through (40 per TTL, evenly spaced) with a new key each,
+        for three TTLs: the table never holds more than 40 plus one purge interval's worth (10), though
+        three times 40 keys were sent."""
+        per_ttl, intervals_per_ttl, ttls = 40, 4, 3
+        idempotency = Idempotency(
+            engine, store, statement_timeout=5, purge_interval=TTL / intervals_per_ttl, clock=elapse.clock
+        )
+        bound = per_ttl + per_ttl // intervals_per_ttl
+        stored = []
+        for number in range(ttls * per_ttl):
+            _create(idempotency, f"flood-{number}", _person(number))
+            stored.append(len(_stored(engine)))
+            elapse(TTL / per_ttl)
+
+        assert max(stored) <= bound < ttls * per_ttl
 
 
 class TestOwner:
@@ -322,7 +441,9 @@ class TestOwner:
             raise RuntimeError("rendering failed")
 
         with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(idempotency.create_user, "k1", JOHN, created=broken, taken=_taken)
+            old = pool.submit(
+                idempotency.create_user, "k1", JOHN, api_key_id=None, created=broken, taken=_taken
+            )
             old_insert = held_inserts.next()
             age("k1", "locked_at", LEASE + timedelta(seconds=1))
             new = pool.submit(_create, idempotency)
@@ -361,3 +482,52 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
         rows: dict[str, uuid.UUID | None] = dict(conn.execute(sa.select(table.c.key, table.c.user_id)).all())
     engine.dispose()
     assert rows == {"made": user_id, "taken": None}
+
+
+def _stored_scopes(engine: sa.Engine) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        return {(row.api_key_id, row.key) for row in conn.execute(sa.select(table.c.api_key_id, table.c.key))}
+
+
+def _downgrade(engine: sa.Engine, revision: str) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(db._migrations_dir()))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.Engine) -> None:
+    """Migration 0005 keeps the keys stored before it, in the open scope: they were sent before API keys
+    existed, and their retries, still without one, find them there."""
+    db.upgrade(empty_engine, "0004")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO idempotency_keys (key, fingerprint, created_at, locked_at)"
+                " VALUES ('k1', 'f', '2020-01-01', '2020-01-01')"
+            )
+        )
+
+    db.upgrade(empty_engine)
+
+    assert _stored_scopes(empty_engine) == {(OPEN, "k1")}
+
+
+def test_downgrade_keeps_the_open_scopes_keys_only(empty_engine: sa.Engine) -> None:
+    """Going back below 0005 (one key space) drops keys sent with an API key, which could collide there."""
+    db.upgrade(empty_engine)
+    now = datetime.now(UTC)
+    with empty_engine.begin() as conn:
+        conn.execute(
+            table.insert(),
+            [
+                {"api_key_id": scope, "key": "k1", "fingerprint": "f", "created_at": now, "locked_at": now}
+                for scope in (OPEN, "ada")
+            ],
+        )
+
+    _downgrade(empty_engine, "0004")
+
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT key FROM idempotency_keys")).scalars().all() == ["k1"]

@@ -149,7 +149,9 @@ class Users(MethodView):
             except EmailTaken:
                 return _email_taken(body["email"])
         try:
-            answer = _idempotency().create_user(key, body, created=_created, taken=_email_taken)
+            answer = _idempotency().create_user(
+                key, body, api_key_id=flask.g.api_key_id, created=_created, taken=_email_taken
+            )
         except KeyReused:
             raise_problem(422, "This Idempotency-Key was first used with a different request body.")
         except KeyInUse:

@@ -23,6 +23,10 @@ def _post(client: FlaskClient, body: Any, key: str) -> Any:
     return client.post(USERS, json=body, headers={"Idempotency-Key": key})
 
 
+def _post_as(client: FlaskClient, token: str, body: Any, key: str) -> Any:
+    return client.post(USERS, json=body, headers={"Idempotency-Key": key, "Authorization": f"Bearer {token}"})
+
+
 def _count(client: FlaskClient) -> int:
     return len(client.get(USERS).get_json()["users"])
 
@@ -96,6 +100,31 @@ def test_different_keys_are_independent(client: FlaskClient) -> None:
 
     assert response.status_code == 201
     assert _count(client) == 2
+
+
+def test_the_same_key_from_two_api_keys_creates_two_users(
+    client: FlaskClient, make_token: Callable[..., str]
+) -> None:
+    """Two clients that pick the same Idempotency-Key get a user each: one's key never answers the other."""
+    ada, bob = make_token(name="ada"), make_token(name="bob")
+    first = _post_as(client, ada, JOHN, "key-1")
+
+    second = _post_as(client, bob, {"name": "Jane", "email": "jane@example.com"}, "key-1")
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in second.headers
+    assert first.get_json()["id"] != second.get_json()["id"]
+
+
+def test_the_same_key_from_one_api_key_replays(client: FlaskClient, make_token: Callable[..., str]) -> None:
+    """A client's retry with its own key gets its first 201 back, marked replayed."""
+    token = make_token()
+    first = _post_as(client, token, JOHN, "key-1")
+
+    retry = _post_as(client, token, JOHN, "key-1")
+
+    assert (retry.status_code, retry.get_data()) == (201, first.get_data())
+    assert retry.headers["Idempotent-Replayed"] == "true"
 
 
 def test_retry_while_the_first_is_running_is_409(
