@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -146,11 +146,16 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`people-api serve` on a free port over `database_url`, stopped with SIGTERM on exit."""
+def serving(
+    database_url: str, *options: str, env: dict[str, str] | None = None, stderr: IO[bytes] | None = None
+) -> Iterator[Server]:
+    """`people-api serve` on a free port over `database_url`, stopped with SIGTERM on exit; its logs go
+    to `stderr` when given."""
     port = unused_port()
     environ = {**os.environ, **(env or {}), "PEOPLE_API_DATABASE_URL": database_url}
-    process = subprocess.Popen([str(BIN / "people-api"), "serve", "--port", str(port), *options], env=environ)
+    process = subprocess.Popen(
+        [str(BIN / "people-api"), "serve", "--port", str(port), *options], env=environ, stderr=stderr
+    )
     try:
         wait_for_port(port, process)
         yield Server(f"http://127.0.0.1:{port}", process)

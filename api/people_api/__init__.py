@@ -15,7 +15,7 @@ API_VERSION = version("people-api")
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import docs, health, pages
+    from people_api import docs, health, metrics, pages, request_id, telemetry
     from people_api.idempotency import Idempotency
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
@@ -47,9 +47,13 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
         engine, users, statement_timeout=settings.statement_timeout
     )
 
-    api = errors.PeopleApi(app)
+    request_id.init_app(app)
+    telemetry.init_app(app, metrics.Metrics(settings.metrics_dir))
+
+    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [request_id.SpecPlugin()]})
     api.register_blueprint(pages.blp)
     api.register_blueprint(health.blp)
+    api.register_blueprint(metrics.blp)
     api.register_blueprint(users_routes.blp)
     for name, extras in users_schemas.SPEC_EXTRAS.items():
         api.spec.components.schemas[name].update(extras)

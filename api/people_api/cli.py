@@ -43,7 +43,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     db.upgrade_if_embedded(engine)
     engine.dispose()
     try:
-        serving.serve(host or settings.host, port or settings.port, workers, threads)
+        serving.serve(host or settings.host, port or settings.port, workers, threads, settings.log_level)
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
 

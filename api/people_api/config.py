@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 PREFIX = "PEOPLE_API_"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,11 @@ class Settings:
     port: int = 5001
     # Seconds a statement may run before the database cancels it.
     statement_timeout: int = 5
+    # The least severe log record written, one of LOG_LEVELS.
+    log_level: str = "info"
+    # Where each worker process keeps its metrics for /metrics to sum (prometheus-client's own variable,
+    # unprefixed: the library reads it too); `serve` sets it, unset means one process.
+    metrics_dir: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,9 +49,16 @@ class Settings:
         url = env.get(PREFIX + "DATABASE_URL") or cls.database_url
         if not url.startswith(("sqlite", "postgresql")):
             raise SettingsError(f"{PREFIX}DATABASE_URL must be a sqlite or postgresql URL")
+        log_level = (env.get(PREFIX + "LOG_LEVEL") or cls.log_level).lower()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}"
+            )
         return cls(
             database_url=url,
             host=env.get(PREFIX + "HOST") or cls.host,
             port=_int(env, "PORT", cls.port, 1, 65535),
             statement_timeout=_int(env, "STATEMENT_TIMEOUT", cls.statement_timeout, 1, 3600),
+            log_level=log_level,
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

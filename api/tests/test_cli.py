@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Any, ClassVar
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import db, serving, spec
+from people_api import db, logs, serving, spec
 
 SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
@@ -96,11 +97,16 @@ class FakeGranian:
         self.options = options
         self.served = False
         self.serve_options: dict[str, Any] = {}
+        self.metrics_dir: str | None = None
+        self.metrics_dir_contents: list[str] | None = None
         FakeGranian.instances.append(self)
 
     def serve(self, **options: Any) -> None:
         self.served = True
         self.serve_options = options
+        # What granian's workers would inherit.
+        self.metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        self.metrics_dir_contents = os.listdir(self.metrics_dir) if self.metrics_dir else None
 
 
 @pytest.fixture
@@ -120,6 +126,7 @@ def test_serve_runs_granian_with_the_given_options(
 ) -> None:
     """`serve` hands people_api.wsgi:app to granian's WSGI interface with the command-line options."""
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {"PEOPLE_API_DATABASE_URL": url, "PEOPLE_API_HOST": "", "PEOPLE_API_PORT": ""}
@@ -138,6 +145,8 @@ def test_serve_runs_granian_with_the_given_options(
             "interface": Interfaces.WSGI,
             "workers": 2,
             "blocking_threads": 4,
+            "log_level": LogLevels.info,
+            "log_dictconfig": logs.dictconfig("info"),
         },
         True,
     )
@@ -158,6 +167,38 @@ def test_serve_defaults_come_from_the_environment(
     (server,) = fake_granian.instances
     assert (server.options["address"], server.options["port"]) == ("127.0.0.2", 5099)
     assert (server.options["workers"], server.options["blocking_threads"]) == (1, 1)
+
+
+def test_serve_has_granian_log_at_the_configured_level_in_json(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """PEOPLE_API_LOG_LEVEL reaches granian, with the JSON logging setup it applies in every process."""
+    from granian.log import LogLevels
+
+    env = {"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PEOPLE_API_LOG_LEVEL": "warning"}
+
+    runner.run("serve", env=env)
+
+    (server,) = fake_granian.instances
+    assert (server.options["log_level"], server.options["log_dictconfig"]) == (
+        LogLevels.warning,
+        logs.dictconfig("warning"),
+    )
+
+
+def test_serve_gives_its_workers_an_empty_metrics_directory_removed_at_exit(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_granian: type[FakeGranian]
+) -> None:
+    """While granian runs, PROMETHEUS_MULTIPROC_DIR names a new empty folder; afterwards both are gone."""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+    runner.run("serve", env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"})
+
+    (server,) = fake_granian.instances
+    assert server.metrics_dir is not None
+    assert server.metrics_dir_contents == []
+    assert not os.path.exists(server.metrics_dir)
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 
 
 def test_serve_migrates_the_embedded_sqlite_database(

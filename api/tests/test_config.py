@@ -24,6 +24,8 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         "PEOPLE_API_HOST": "",
         "PEOPLE_API_PORT": "",
         "PEOPLE_API_STATEMENT_TIMEOUT": "",
+        "PEOPLE_API_LOG_LEVEL": "",
+        "PROMETHEUS_MULTIPROC_DIR": "",
     }
 
     assert Settings.from_env(environ) == Settings()
@@ -45,6 +47,8 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("PORT", "65535", "port", 65535),
         ("STATEMENT_TIMEOUT", "30", "statement_timeout", 30),
         ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
+        ("LOG_LEVEL", "debug", "log_level", "debug"),
+        ("LOG_LEVEL", "WARNING", "log_level", "warning"),
     ],
 )
 def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: Any) -> None:
@@ -52,6 +56,13 @@ def test_from_env_reads_each_variable(variable: str, value: str, field: str, exp
     settings = Settings.from_env({f"PEOPLE_API_{variable}": value})
 
     assert settings == dataclasses.replace(Settings(), **{field: expected})
+
+
+def test_from_env_reads_prometheus_clients_own_variable_for_the_metrics_directory() -> None:
+    """PROMETHEUS_MULTIPROC_DIR, unprefixed as prometheus-client reads it, names the metrics directory."""
+    settings = Settings.from_env({"PROMETHEUS_MULTIPROC_DIR": "/run/people-api/metrics"})
+
+    assert settings.metrics_dir == "/run/people-api/metrics"
 
 
 def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,6 +85,8 @@ def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -
         ("STATEMENT_TIMEOUT", "soon"),
         ("STATEMENT_TIMEOUT", "0"),
         ("STATEMENT_TIMEOUT", "3601"),
+        ("LOG_LEVEL", "verbose"),
+        ("LOG_LEVEL", "notset"),
     ],
 )
 def test_from_env_rejects_bad_values_naming_the_variable(variable: str, value: str) -> None:

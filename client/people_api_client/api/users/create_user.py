@@ -16,10 +16,14 @@ def _get_kwargs(
     *,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -94,6 +98,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -101,6 +106,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -119,6 +125,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -131,6 +138,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -138,6 +146,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -153,6 +162,7 @@ def sync(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -161,6 +171,7 @@ def sync_or_raise(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -168,6 +179,7 @@ def sync_or_raise(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -185,6 +197,7 @@ def sync_or_raise(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     )
 
@@ -194,6 +207,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -201,6 +215,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -219,6 +234,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -231,6 +247,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -238,6 +255,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -254,6 +272,7 @@ async def asyncio(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -263,6 +282,7 @@ async def asyncio_or_raise(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -270,6 +290,7 @@ async def asyncio_or_raise(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -287,5 +308,6 @@ async def asyncio_or_raise(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     )

@@ -15,10 +15,14 @@ def _get_kwargs(
     user_id: UUID,
     *,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -74,12 +78,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | None]:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -93,6 +99,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -105,12 +112,14 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | None:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -125,6 +134,7 @@ def sync(
         user_id=user_id,
         client=client,
         if_match=if_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -133,12 +143,14 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -155,6 +167,7 @@ def sync_or_raise(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -164,12 +177,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | None]:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -183,6 +198,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -195,12 +211,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | None:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -216,6 +234,7 @@ async def asyncio(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -225,12 +244,14 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -247,5 +268,6 @@ async def asyncio_or_raise(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )

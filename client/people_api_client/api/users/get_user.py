@@ -16,10 +16,14 @@ def _get_kwargs(
     user_id: UUID,
     *,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_none_match, Unset):
         headers["If-None-Match"] = if_none_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -75,12 +79,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -94,6 +100,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -106,12 +113,14 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -126,6 +135,7 @@ def sync(
         user_id=user_id,
         client=client,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -134,12 +144,14 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -156,6 +168,7 @@ def sync_or_raise(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -165,12 +178,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -184,6 +199,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -196,12 +212,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -217,6 +235,7 @@ async def asyncio(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -226,12 +245,14 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
 
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -248,5 +269,6 @@ async def asyncio_or_raise(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     )

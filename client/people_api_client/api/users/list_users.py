@@ -18,7 +18,11 @@ def _get_kwargs(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     params: dict[str, Any] = {}
 
@@ -38,6 +42,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -83,6 +88,7 @@ def sync_detailed(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
@@ -94,6 +100,7 @@ def sync_detailed(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -109,6 +116,7 @@ def sync_detailed(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -123,6 +131,7 @@ def sync(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
@@ -134,6 +143,7 @@ def sync(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -150,6 +160,7 @@ def sync(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -160,6 +171,7 @@ def sync_or_raise(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> UserList:
     """List users in creation order, a page at a time.
 
@@ -171,6 +183,7 @@ def sync_or_raise(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -189,6 +202,7 @@ def sync_or_raise(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     )
 
@@ -200,6 +214,7 @@ async def asyncio_detailed(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
@@ -211,6 +226,7 @@ async def asyncio_detailed(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -226,6 +242,7 @@ async def asyncio_detailed(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -240,6 +257,7 @@ async def asyncio(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
@@ -251,6 +269,7 @@ async def asyncio(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -268,6 +287,7 @@ async def asyncio(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -279,6 +299,7 @@ async def asyncio_or_raise(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> UserList:
     """List users in creation order, a page at a time.
 
@@ -290,6 +311,7 @@ async def asyncio_or_raise(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -308,6 +330,7 @@ async def asyncio_or_raise(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     )
 
@@ -318,6 +341,7 @@ def sync_all(
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
+    x_request_id: str | Unset = UNSET,
 ) -> Iterator[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
@@ -332,6 +356,7 @@ def sync_all(
             name=name,
             email=email,
             limit=limit,
+            x_request_id=x_request_id,
             cursor=cursor,
         )
         yield from page.users
@@ -346,6 +371,7 @@ async def asyncio_all(
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
+    x_request_id: str | Unset = UNSET,
 ) -> AsyncIterator[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
@@ -360,6 +386,7 @@ async def asyncio_all(
             name=name,
             email=email,
             limit=limit,
+            x_request_id=x_request_id,
             cursor=cursor,
         )
         for item in page.users:

@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -104,12 +108,14 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -125,6 +131,7 @@ def sync_detailed(
         user_id=user_id,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -138,12 +145,14 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -160,6 +169,7 @@ def sync(
         client=client,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -169,12 +179,14 @@ def sync_or_raise(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -193,6 +205,7 @@ def sync_or_raise(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -203,12 +216,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -224,6 +239,7 @@ async def asyncio_detailed(
         user_id=user_id,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -237,12 +253,14 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -260,6 +278,7 @@ async def asyncio(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -270,12 +289,14 @@ async def asyncio_or_raise(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -294,5 +315,6 @@ async def asyncio_or_raise(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )
