@@ -158,3 +158,25 @@ def test_records_after_a_request_carry_no_request_id(client: FlaskClient, json_l
     (*_, between) = json_logs()
     assert between["event"] == "between requests"
     assert "request_id" not in between
+
+
+def test_sql_parameters_of_a_failed_statement_stay_out_of_the_logged_traceback(
+    app: flask.Flask, store: UserStore, monkeypatch: pytest.MonkeyPatch, json_logs: Logs
+) -> None:
+    """A database error's text lists the statement's parameters (emails among them) unless the engine
+    hides them: the 500's traceback is logged without them."""
+    logs.configure("info")
+    email = f"ada-{uuid.uuid4().hex}@example.com"
+
+    def failing_statement(*_args: Any, **_kwargs: Any) -> None:
+        with app.extensions["people_api.engine"].connect() as conn:
+            conn.execute(sa.text("SELECT :email, :forgotten"), {"email": email})
+
+    monkeypatch.setattr(store, "get", failing_statement)
+
+    app.test_client().get(f"{USERS}/{uuid.uuid4()}")
+
+    error, request = json_logs()
+    assert "StatementError" in error["exception"]
+    assert email not in error["exception"]
+    assert request["status"] == 500
