@@ -179,10 +179,58 @@ def server(database_url: str) -> Iterator[str]:
         yield running.url
 
 
+def people_api(database_url: str, *args: str) -> str:
+    """Run `people-api ARGS` on `database_url` and return its stdout."""
+    env = {**os.environ, "PEOPLE_API_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [str(BIN / "people-api"), *args], env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def create_key(database_url: str, name: str, *scopes: str) -> str:
+    """`people-api keys create`, as an operator scripts it: TOKEN=$(people-api keys create ...)."""
+    return people_api(
+        database_url, "keys", "create", "--name", name, *(f"--scope={scope}" for scope in scopes)
+    )[:-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyedServer:
+    """A server whose database holds API keys, and a token of each kind: "users:read" (only that
+    scope), "users:write" (only that), "full" (every scope) and "revoked"."""
+
+    url: str
+    database_url: str
+    tokens: dict[str, str]
+
+    @property
+    def schemathesis_env(self) -> dict[str, str]:
+        """The variable schemathesis.toml reads its bearer token from, holding the full key."""
+        return {"PEOPLE_API_CONTRACT_TOKEN": self.tokens["full"]}
+
+
+@pytest.fixture(scope="session")
+def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedServer]:
+    """A real `people-api serve` (2 workers x 4 threads) over a database holding four keys."""
+    with fresh_database(ENGINE, tmp_path_factory.mktemp("keyed")) as url:
+        tokens = {
+            "users:read": create_key(url, "reader", "users:read"),
+            "users:write": create_key(url, "writer", "users:write"),
+            "full": create_key(url, "full", "users:read", "users:write", "metrics:read"),
+            "revoked": create_key(url, "leaked", "users:read", "users:write"),
+        }
+        listed = people_api(url, "keys", "list").splitlines()
+        people_api(url, "keys", "revoke", next(row.split()[0] for row in listed if " leaked " in row))
+        with serving(url, "--workers", "2", "--threads", "4") as running:
+            yield KeyedServer(running.url, url, tokens)
+
+
 @pytest.fixture
 def api_client(server: str, recorder: StatusRecorder) -> Iterator[Client]:
-    """The generated client pointed at the real server, recording every status it receives."""
-    with Client(base_url=server, httpx_args={"event_hooks": {"response": [recorder.record]}}) as client:
+    """The generated client on the real (open, loopback) server, recording every status it receives."""
+    hooks = {"event_hooks": {"response": [recorder.record]}}
+    with Client(base_url=server, httpx_args=hooks) as client:
         yield client
 
 

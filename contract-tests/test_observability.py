@@ -58,4 +58,5 @@ def test_client_sends_a_request_id_and_reads_the_metrics(api_client: Client) -> 
 
     assert (response.status_code, response.headers["X-Request-ID"]) == (200, "contract-7")
     assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert isinstance(response.parsed, str)
     assert "# TYPE people_api_requests_total counter" in response.parsed

@@ -219,7 +219,10 @@ def test_a_hung_database_gives_bounded_503s_the_probes_answer_and_the_service_re
     hooks = {"event_hooks": {"response": [recorder.record]}}
     with (
         serving(url, "--threads", str(THREADS), env=env) as server,
-        Client(base_url=server.url, httpx_args=hooks, timeout=httpx.Timeout(30)) as client,
+        # Retries off: the test times the server's own answers, not the client's retries of them.
+        Client(
+            base_url=server.url, httpx_args=hooks, timeout=httpx.Timeout(30), retries=Retries(max_retries=0)
+        ) as client,
         ThreadPoolExecutor(max_workers=2 * THREADS) as pool,
     ):
         user_id = create_ada(client)

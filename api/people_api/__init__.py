@@ -15,8 +15,9 @@ API_VERSION = version("people-api")
 
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
-    from people_api import docs, health, metrics, pages, request_id, telemetry
+    from people_api import auth, docs, health, metrics, pages, request_id, telemetry
     from people_api.idempotency import Idempotency
+    from people_api.keys import KeyStore
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
     from people_api.users.store import UserStore
@@ -46,11 +47,14 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     app.extensions["people_api.idempotency"] = Idempotency(
         engine, users, statement_timeout=settings.statement_timeout
     )
+    auth.init_app(app, auth.Guard(KeyStore(engine), protected_mode=settings.protected_mode))
 
     request_id.init_app(app)
     telemetry.init_app(app, metrics.Metrics(settings.metrics_dir))
 
-    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [request_id.SpecPlugin()]})
+    api = errors.PeopleApi(
+        app, spec_kwargs={"extra_plugins": [auth.SecurityPlugin(), request_id.SpecPlugin()]}
+    )
     api.register_blueprint(pages.blp)
     api.register_blueprint(health.blp)
     api.register_blueprint(metrics.blp)

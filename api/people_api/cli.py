@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
 import sqlalchemy as sa
 
-from people_api import db, serving, spec
+from people_api import auth, db, logs, serving, spec
 from people_api.compat import breaking_changes
 from people_api.config import Settings
+from people_api.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
 from people_api.users import portability
 from people_api.users.store import UserStore
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+    from sqlalchemy.engine import Engine
+
+logger = logging.getLogger("people_api")
 
 
 @click.group()
@@ -36,16 +42,61 @@ def main() -> None:
 @click.option(
     "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="Threads per worker."
 )
-def serve(host: str | None, port: int | None, workers: int, threads: int) -> None:
-    """Serve the API with granian (a production WSGI server)."""
+@click.option(
+    "--no-protected-mode",
+    "unprotected",
+    is_flag=True,
+    help="With no API key, serve a non-loopback address anyway, open to anyone who can reach it "
+    "[default: PEOPLE_API_PROTECTED_MODE=no does the same].",
+)
+def serve(host: str | None, port: int | None, workers: int, threads: int, unprotected: bool) -> None:
+    """Serve the API with granian (a production WSGI server).
+
+    Protected mode: while the database holds no API key, only a loopback address is served.
+    """
     settings = Settings.from_env()
+    # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
+    logs.configure(settings.log_level)
+    address = host or settings.host
     engine = db.create_engine(settings)
     db.upgrade_if_embedded(engine)
-    engine.dispose()
     try:
-        serving.serve(host or settings.host, port or settings.port, workers, threads, settings.log_level)
+        _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
+    finally:
+        engine.dispose()
+    if unprotected:
+        os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
+    try:
+        serving.serve(address, port or settings.port, workers, threads, settings.log_level)
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
+
+
+def _protected_mode_check(engine: Engine, address: str, protected: bool) -> None:
+    """Refuse to serve a non-loopback address while no API key exists, unless protection is off (loudly)."""
+    if auth.is_loopback(address):
+        return
+    try:
+        keys_exist = KeyStore(engine).any_exist()
+    except sa.exc.SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        raise click.ClickException(
+            f"cannot tell whether any API key exists ({reason}); is the database up and migrated "
+            "(`people-api db upgrade`)?"
+        ) from None
+    if keys_exist:
+        return
+    if protected:
+        raise click.ClickException(
+            f"refusing to serve {address} with no API key (protected mode): create one with "
+            "`people-api keys create --name NAME --scope users:read --scope users:write`, "
+            "or pass --no-protected-mode to serve it open to anyone."
+        )
+    logger.warning(
+        "protected mode is off and no API key exists: anyone who can reach %s can read, change and "
+        "delete every user",
+        address,
+    )
 
 
 @main.group("db")
@@ -260,3 +311,97 @@ def _all_or_nothing(output: str) -> Iterator[IO[bytes]]:
             partial.unlink()
             raise
     os.replace(partial, target)
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: create, list and revoke.
+
+    Once the database holds any key (revoked ones included), every /people/v1 request needs one,
+    sent as `Authorization: Bearer TOKEN`.
+    """
+
+
+@contextlib.contextmanager
+def _key_store() -> Iterator[KeyStore]:
+    """The API keys of PEOPLE_API_DATABASE_URL, for one command; its connections close when it ends."""
+    engine = db.create_engine(Settings.from_env())
+    try:
+        db.upgrade_if_embedded(engine)
+        yield KeyStore(engine)
+    finally:
+        engine.dispose()
+
+
+def _key_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    name = value.strip()
+    if not 1 <= len(name) <= 100:
+        raise click.BadParameter("must be 1 to 100 characters")
+    return name
+
+
+@keys_group.command("create")
+@click.option("--name", required=True, callback=_key_name, help="Who or what the key is for.")
+@click.option(
+    "--scope",
+    "scopes",
+    required=True,
+    multiple=True,
+    type=click.Choice(SCOPES),
+    help="What the key may do; repeat for several. users:read is GET, users:write the rest.",
+)
+def create_key(name: str, scopes: tuple[str, ...]) -> None:
+    """Create an API key and print its token: only the token, on stdout.
+
+    The token is shown this once; the database keeps only its hash.
+
+    \b
+        TOKEN=$(people-api keys create --name backoffice --scope users:read)
+        curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:5001/people/v1/users
+    """
+    with _key_store() as store:
+        key, token = store.create(name, scopes)
+    click.echo(
+        f"created API key {key.id} ({key.name}) with {' '.join(sorted(key.scopes))}; "
+        "its token, on stdout, is shown only this once",
+        err=True,
+    )
+    click.echo(token)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@keys_group.command("list")
+def list_keys() -> None:
+    """List every key: id, name, scopes, created, last used (to the minute) and revoked. Never a token."""
+    with _key_store() as store:
+        found = store.all()
+    if not found:
+        click.echo("no API keys: the service is open, to loopback clients only (protected mode)", err=True)
+        return
+    rows = [("ID", "NAME", "SCOPES", "CREATED", "LAST USED", "REVOKED"), *map(_key_row, found)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _key_row(key: ApiKey) -> tuple[str, str, str, str, str, str]:
+    scopes = ",".join(sorted(key.scopes))
+    return key.id, key.name, scopes, _when(key.created_at), _when(key.last_used_at), _when(key.revoked_at)
+
+
+@keys_group.command("revoke")
+@click.argument("key_id", metavar="ID")
+def revoke_key(key_id: str) -> None:
+    """Revoke the key ID for good: its token gets 401 from now on.
+
+    The key stays listed, and the service stays protected even when every key is revoked.
+    """
+    with _key_store() as store:
+        try:
+            key = store.revoke(key_id)
+        except KeyNotFound:
+            raise click.ClickException(f"no API key has id {key_id!r}; see `people-api keys list`.") from None
+    click.echo(f"revoked API key {key.id} ({key.name}) at {_when(key.revoked_at)}")

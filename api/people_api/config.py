@@ -27,6 +27,15 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     return value
 
 
+def _yes_no(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(PREFIX + name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("yes", "no"):
+        raise SettingsError(f"{PREFIX}{name} must be yes or no, got {raw!r}")
+    return raw == "yes"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside; tests build it directly."""
@@ -36,6 +45,8 @@ class Settings:
     port: int = 5001
     # Seconds a statement may run before the database cancels it.
     statement_timeout: int = 5
+    # With no API key in the database, serve only loopback (as Redis does); `no` serves anyone, open.
+    protected_mode: bool = True
     # The least severe log record written, one of LOG_LEVELS.
     log_level: str = "info"
     # Where each worker process keeps its metrics for /metrics to sum (prometheus-client's own variable,
@@ -59,6 +70,7 @@ class Settings:
             host=env.get(PREFIX + "HOST") or cls.host,
             port=_int(env, "PORT", cls.port, 1, 65535),
             statement_timeout=_int(env, "STATEMENT_TIMEOUT", cls.statement_timeout, 1, 3600),
+            protected_mode=_yes_no(env, "PROTECTED_MODE", cls.protected_mode),
             log_level=log_level,
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

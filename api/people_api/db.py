@@ -54,6 +54,23 @@ idempotency_keys = sa.Table(
 )
 
 
+# API keys: a token is shown once when made; only its sha256 is kept, so a leaked table leaks no key.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    # Space-separated, as OAuth writes scopes.
+    sa.Column("scopes", sa.String(200), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Advisory: written at most once a minute per key, never once per request.
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("token_hash", name="uq_api_keys_token_hash"),
+)
+
+
 def _migrations_dir() -> Path:
     # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
     here = Path(__file__).resolve().parent

@@ -56,6 +56,8 @@ def dictconfig(level: str) -> dict[str, Any]:
             "granian.access": {"level": level.upper(), "handlers": [], "propagate": True},
             # At INFO SQLAlchemy logs every statement with its parameters, emails among them.
             "sqlalchemy": {"level": "WARNING"},
+            # At INFO Alembic names its dialect at every `serve` on SQLite, before the port is checked.
+            "alembic": {"level": "WARNING"},
         },
     }
 

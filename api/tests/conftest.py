@@ -30,6 +30,7 @@ from wire import PROBLEM, USERS
 from people_api import cli, create_app, db, logs
 from people_api.config import Settings
 from people_api.idempotency import Idempotency
+from people_api.keys import KeyStore
 from people_api.users.store import UserStore
 
 ENGINES = ("sqlite", "postgres")
@@ -161,6 +162,27 @@ def store(app: flask.Flask) -> UserStore:
     """The app's own UserStore, for SQL-level tests and for arranging data quickly."""
     user_store: UserStore = app.extensions["people_api.users"]
     return user_store
+
+
+@pytest.fixture
+def keys(app: flask.Flask) -> KeyStore:
+    """The app's own API key store."""
+    key_store: KeyStore = app.extensions["people_api.guard"].keys
+    return key_store
+
+
+@pytest.fixture
+def make_token(keys: KeyStore) -> Callable[..., str]:
+    """Store an API key with these scopes (read and write if none) and return its token.
+
+    Make keys before the app's first request: an app that has seen no key asks again only a second later.
+    """
+
+    def make(*scopes: str, name: str = "test") -> str:
+        _, token = keys.create(name, scopes or ("users:read", "users:write"))
+        return token
+
+    return make
 
 
 class PeopleApiRunner(CliRunner):

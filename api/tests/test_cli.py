@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -97,16 +98,16 @@ class FakeGranian:
         self.options = options
         self.served = False
         self.serve_options: dict[str, Any] = {}
-        self.metrics_dir: str | None = None
+        self.environ: dict[str, str] = {}
         self.metrics_dir_contents: list[str] | None = None
         FakeGranian.instances.append(self)
 
     def serve(self, **options: Any) -> None:
         self.served = True
         self.serve_options = options
-        # What granian's workers would inherit.
-        self.metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-        self.metrics_dir_contents = os.listdir(self.metrics_dir) if self.metrics_dir else None
+        self.environ = dict(os.environ)  # what the workers would inherit
+        metrics_dir = self.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        self.metrics_dir_contents = os.listdir(metrics_dir) if metrics_dir else None
 
 
 @pytest.fixture
@@ -130,6 +131,7 @@ def test_serve_runs_granian_with_the_given_options(
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {"PEOPLE_API_DATABASE_URL": url, "PEOPLE_API_HOST": "", "PEOPLE_API_PORT": ""}
+    runner.run("keys", "create", "--name", "ops", "--scope", "users:read", env=env)  # protected mode
 
     result = runner.run(
         "serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "2", "--threads", "4", env=env
@@ -195,9 +197,9 @@ def test_serve_gives_its_workers_an_empty_metrics_directory_removed_at_exit(
     runner.run("serve", env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"})
 
     (server,) = fake_granian.instances
-    assert server.metrics_dir is not None
+    metrics_dir = server.environ["PROMETHEUS_MULTIPROC_DIR"]
     assert server.metrics_dir_contents == []
-    assert not os.path.exists(server.metrics_dir)
+    assert not os.path.exists(metrics_dir)
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 
 
@@ -271,3 +273,82 @@ def test_serve_refuses_a_port_something_listens_on(
         1,
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n",
     )
+
+
+def _sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return {"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PEOPLE_API_PROTECTED_MODE": ""}
+
+
+def test_serve_refuses_a_network_address_while_no_key_exists(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """Protected mode: 0.0.0.0 with an empty key table exits 1 with one line saying how to make a key."""
+    result = runner.run("serve", "--host", "0.0.0.0", env=_sqlite_env(tmp_path))
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: refusing to serve 0.0.0.0 with no API key (protected mode): create one with "
+        "`people-api keys create --name NAME --scope users:read --scope users:write`, "
+        "or pass --no-protected-mode to serve it open to anyone.\n"
+    )
+    assert fake_granian.instances == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_serve_on_loopback_needs_no_key(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian], host: str
+) -> None:
+    """Only this machine can reach a loopback address, so it is served open."""
+    result = runner.run("serve", "--host", host, env=_sqlite_env(tmp_path))
+
+    assert result.exit_code == 0
+    assert fake_granian.instances[0].served is True
+
+
+def _logged(stderr: str) -> list[tuple[str, str]]:
+    """(level, message) of each JSON log line `serve` wrote on stderr."""
+    return [(line["level"], line["event"]) for line in map(json.loads, stderr.splitlines())]
+
+
+def test_serve_with_no_protected_mode_serves_open_and_warns(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """--no-protected-mode serves 0.0.0.0 with no key, logs a warning (a JSON line) and tells the workers."""
+    result = runner.run("serve", "--host", "0.0.0.0", "--no-protected-mode", env=_sqlite_env(tmp_path))
+
+    assert result.exit_code == 0
+    (server,) = fake_granian.instances
+    assert (server.served, server.environ["PEOPLE_API_PROTECTED_MODE"]) == (True, "no")
+    assert _logged(result.stderr) == [
+        (
+            "warning",
+            "protected mode is off and no API key exists: anyone who can reach 0.0.0.0 can read, "
+            "change and delete every user",
+        )
+    ]
+
+
+def test_serve_with_protected_mode_no_in_the_environment_serves_open(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """PEOPLE_API_PROTECTED_MODE=no is the same opt-out as the flag, with the same warning."""
+    env = {**_sqlite_env(tmp_path), "PEOPLE_API_PROTECTED_MODE": "no"}
+
+    result = runner.run("serve", "--host", "0.0.0.0", env=env)
+
+    assert result.exit_code == 0
+    assert fake_granian.instances[0].served is True
+    assert [level for level, _ in _logged(result.stderr)] == ["warning"]
+
+
+def test_serve_refuses_a_network_address_when_it_cannot_tell_if_keys_exist(
+    runner: Any, fake_granian: type[FakeGranian]
+) -> None:
+    """An unreachable database on a network address: exit 1 rather than guess it is protected."""
+    env = {"PEOPLE_API_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+
+    result = runner.run("serve", "--host", "0.0.0.0", env=env)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot tell whether any API key exists")
+    assert fake_granian.instances == []

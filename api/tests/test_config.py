@@ -26,6 +26,7 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         "PEOPLE_API_STATEMENT_TIMEOUT": "",
         "PEOPLE_API_LOG_LEVEL": "",
         "PROMETHEUS_MULTIPROC_DIR": "",
+        "PEOPLE_API_PROTECTED_MODE": "",
     }
 
     assert Settings.from_env(environ) == Settings()
@@ -49,6 +50,9 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
         ("LOG_LEVEL", "debug", "log_level", "debug"),
         ("LOG_LEVEL", "WARNING", "log_level", "warning"),
+        ("PROTECTED_MODE", "no", "protected_mode", False),
+        ("PROTECTED_MODE", "No", "protected_mode", False),
+        ("PROTECTED_MODE", "yes", "protected_mode", True),
     ],
 )
 def test_from_env_reads_each_variable(variable: str, value: str, field: str, expected: Any) -> None:
@@ -87,6 +91,8 @@ def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -
         ("STATEMENT_TIMEOUT", "3601"),
         ("LOG_LEVEL", "verbose"),
         ("LOG_LEVEL", "notset"),
+        ("PROTECTED_MODE", "off"),
+        ("PROTECTED_MODE", "0"),
     ],
 )
 def test_from_env_rejects_bad_values_naming_the_variable(variable: str, value: str) -> None:

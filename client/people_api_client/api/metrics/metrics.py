@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
@@ -25,15 +26,25 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> str:
+def _parse_response(*, response: httpx.Response) -> Problem | str:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
-def _build_response(*, response: httpx.Response) -> Response[str]:
+def _build_response(*, response: httpx.Response) -> Response[Problem | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -42,8 +53,10 @@ def _build_response(*, response: httpx.Response) -> Response[str]:
     )
 
 
-def _success(response: Response[str]) -> str:
+def _success(response: Response[Problem | str]) -> str:
     parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
     return parsed
 
 
@@ -51,8 +64,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> Response[str]:
+) -> Response[Problem | str]:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):
@@ -63,7 +78,7 @@ def sync_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[str]
+        Response[Problem | str]
     """
 
     kwargs = _get_kwargs(
@@ -79,8 +94,10 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> str:
+) -> Problem | str:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):
@@ -91,7 +108,7 @@ def sync(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        str
+        Problem | str
     """
 
     return sync_detailed(
@@ -106,6 +123,8 @@ def sync_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> str:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):
@@ -132,8 +151,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> Response[str]:
+) -> Response[Problem | str]:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):
@@ -144,7 +165,7 @@ async def asyncio_detailed(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        Response[str]
+        Response[Problem | str]
     """
 
     kwargs = _get_kwargs(
@@ -160,8 +181,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> str:
+) -> Problem | str:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):
@@ -172,7 +195,7 @@ async def asyncio(
             if an attempt takes longer than the client's timeout.
 
     Returns:
-        str
+        Problem | str
     """
 
     return (
@@ -189,6 +212,8 @@ async def asyncio_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> str:
     """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
 
     Args:
         x_request_id (str | Unset):

@@ -49,6 +49,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | User:
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
@@ -104,6 +114,8 @@ def sync_detailed(
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
 
+    Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
@@ -144,6 +156,8 @@ def sync(
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
 
+    Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
@@ -176,6 +190,8 @@ def sync_or_raise(
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
@@ -212,6 +228,8 @@ async def asyncio_detailed(
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
@@ -253,6 +271,8 @@ async def asyncio(
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
 
+    Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
@@ -287,6 +307,8 @@ async def asyncio_or_raise(
     """Create a user.
 
      Send an Idempotency-Key to make retries safe: they get the first response back.
+
+    Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.

@@ -39,6 +39,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | None:
     if response.status_code == 204:
         return None
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -82,6 +92,8 @@ def sync_detailed(
 ) -> Response[Problem | None]:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -116,6 +128,8 @@ def sync(
 ) -> Problem | None:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -146,6 +160,8 @@ def sync_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -181,6 +197,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | None]:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -215,6 +233,8 @@ async def asyncio(
 ) -> Problem | None:
     """Delete a user.
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -247,6 +267,8 @@ async def asyncio_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):

@@ -45,6 +45,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | User | None:
     if response.status_code == 304:
         return None
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -83,6 +93,8 @@ def sync_detailed(
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -117,6 +129,8 @@ def sync(
 ) -> Problem | User | None:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -147,6 +161,8 @@ def sync_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -182,6 +198,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -216,6 +234,8 @@ async def asyncio(
 ) -> Problem | User | None:
     """Get a user by id.
 
+     Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
@@ -248,6 +268,8 @@ async def asyncio_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
+
+     Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         user_id (UUID):

@@ -57,6 +57,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | UserList:
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
@@ -94,6 +104,8 @@ def sync_detailed(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):
@@ -138,6 +150,8 @@ def sync(
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
 
+    Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         name (str | Unset):
         email (str | Unset):
@@ -177,6 +191,8 @@ def sync_or_raise(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):
@@ -221,6 +237,8 @@ async def asyncio_detailed(
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
 
+    Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         name (str | Unset):
         email (str | Unset):
@@ -264,6 +282,8 @@ async def asyncio(
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
 
+    Needs an API key with the `users:read` scope once any key exists.
+
     Args:
         name (str | Unset):
         email (str | Unset):
@@ -305,6 +325,8 @@ async def asyncio_or_raise(
 
      Filters are exact: `name` compares as sent, `email` ignores case. A filter that
     matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
 
     Args:
         name (str | Unset):

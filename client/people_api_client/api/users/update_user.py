@@ -53,6 +53,16 @@ def _parse_response(*, response: httpx.Response) -> Problem | User:
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -112,6 +122,8 @@ def sync_detailed(
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -149,6 +161,8 @@ def sync(
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -182,6 +196,8 @@ def sync_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
@@ -220,6 +236,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -257,6 +275,8 @@ async def asyncio(
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
+     Needs an API key with the `users:write` scope once any key exists.
+
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
@@ -292,6 +312,8 @@ async def asyncio_or_raise(
     x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
+
+     Needs an API key with the `users:write` scope once any key exists.
 
     Args:
         user_id (UUID):
