@@ -77,9 +77,12 @@ def test_unmatched_paths_and_unknown_methods_share_bounded_labels(client: FlaskC
 
 def test_each_app_counts_only_its_own_requests(client: FlaskClient, settings: Settings) -> None:
     """Two apps in one process (as in tests) keep separate counts."""
-    other = create_app(settings).test_client()
+    other = create_app(settings)
     client.get("/healthz")
 
-    samples = _samples(other)
+    try:
+        samples = _samples(other.test_client())
+    finally:
+        other.extensions["people_api.engine"].dispose()  # /metrics asked it whether API keys exist
 
     assert (f"{REQUESTS}_total", _labels("GET", "/healthz", 200)) not in samples
