@@ -17,6 +17,7 @@ from wire import USERS
 
 from people_api import logs
 from people_api.request_id import HEADER
+from people_api.keys import KeyStore
 from people_api.users.store import UserStore
 
 Logs = Callable[[], list[dict[str, Any]]]
@@ -92,18 +93,19 @@ def test_logs_hold_no_token_body_query_or_email(client: FlaskClient, json_logs: 
         assert secret not in written
 
 
-def test_log_line_names_the_api_key_the_guard_found(app: flask.Flask, json_logs: Logs) -> None:
-    """The id of the request's API key (set by the auth guard in flask.g.api_key_id) is logged."""
+def test_log_line_names_the_api_key_never_its_token(
+    client: FlaskClient, keys: KeyStore, json_logs: Logs
+) -> None:
+    """A request with an API key is logged with the key's id (what `people-api keys list` shows)."""
     logs.configure("info")
+    key, token = keys.create("reader", ("users:read",))
 
-    @app.before_request
-    def found_a_key() -> None:  # stands in for the API-key guard
-        flask.g.api_key_id = "key-7"
+    client.get(USERS, headers={"Authorization": f"Bearer {token}"})
 
-    app.test_client().get("/healthz")
-
-    (line,) = _requests(json_logs())
-    assert line["api_key_id"] == "key-7"
+    lines = json_logs()
+    (line,) = _requests(lines)
+    assert (line["status"], line["api_key_id"]) == (200, key.id)
+    assert token not in json.dumps(lines)
 
 
 def test_library_records_during_a_request_carry_its_id(
