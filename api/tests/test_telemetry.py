@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from wire import USERS
 
 from people_api import logs
-from people_api.request_id import HEADER
 from people_api.keys import KeyStore
+from people_api.request_id import HEADER
 from people_api.users.store import UserStore
 
 Logs = Callable[[], list[dict[str, Any]]]
