@@ -18,6 +18,7 @@ from conftest import BIN, ENGINE, USERS, KeyedServer, fresh_database, unused_por
 from recording import StatusRecorder
 
 from people_api_client import AuthenticatedClient
+from people_api_client.api.metrics import metrics
 from people_api_client.api.users import (
     create_user,
     delete_user,
@@ -50,6 +51,7 @@ OPERATIONS: dict[str, tuple[str, Callable[[AuthenticatedClient], Any]]] = {
         lambda client: update_user.sync_detailed(NO_SUCH_USER, client=client, body=UserPatch(name="Ada")),
     ),
     "delete_user": ("users:write", lambda client: delete_user.sync_detailed(NO_SUCH_USER, client=client)),
+    "metrics": ("metrics:read", lambda client: metrics.sync_detailed(client=client)),
 }
 
 

@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
     from werkzeug.routing import UUIDConverter
 
-    from people_api import auth, docs, health, hygiene, pages, ratelimit
+    from people_api import auth, docs, health, hygiene, metrics, pages, ratelimit, request_id, telemetry
     from people_api.idempotency import Idempotency
     from people_api.keys import KeyStore
     from people_api.shared_responses import SharedResponses
@@ -62,12 +62,18 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     )
     auth.init_app(app, auth.Guard(KeyStore(engine), protected_mode=settings.protected_mode))
 
-    # Security first: SharedResponses adds headers to every response, 401 and 403 included.
-    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": [auth.SecurityPlugin(), SharedResponses()]})
+    request_id.init_app(app)
+    telemetry.init_app(app, metrics.Metrics(settings.metrics_dir))
+
+    # In this order: security adds 401 and 403, SharedResponses 429 and 500 and the headers every
+    # response shares, then request_id documents X-Request-ID on all of them.
+    plugins = [auth.SecurityPlugin(), SharedResponses(), request_id.SpecPlugin()]
+    api = errors.PeopleApi(app, spec_kwargs={"extra_plugins": plugins})
     # werkzeug's uuid converter matches only the 36-character form.
     api.register_converter(UUIDConverter, lambda _: {"type": "string", "format": "uuid", "maxLength": 36})
     api.register_blueprint(pages.blp)
     api.register_blueprint(health.blp)
+    api.register_blueprint(metrics.blp)
     api.register_blueprint(users_routes.blp)
     for name, extras in users_schemas.SPEC_EXTRAS.items():
         api.spec.components.schemas[name].update(extras)

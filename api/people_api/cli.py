@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import click
 import sqlalchemy as sa
 
-from people_api import auth, db, serving, spec
+from people_api import auth, db, logs, serving, spec
 from people_api.compat import breaking_changes
 from people_api.config import Settings
 from people_api.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
@@ -55,6 +55,8 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     Protected mode: while the database holds no API key, only a loopback address is served.
     """
     settings = Settings.from_env()
+    # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
+    logs.configure(settings.log_level)
     address = host or settings.host
     engine = db.create_engine(settings)
     db.upgrade_if_embedded(engine)
@@ -65,7 +67,9 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     if unprotected:
         os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
     try:
-        serving.serve(address, port or settings.port, workers, threads, settings.statement_timeout)
+        serving.serve(
+            address, port or settings.port, workers, threads, settings.statement_timeout, settings.log_level
+        )
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
 

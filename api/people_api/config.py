@@ -19,6 +19,7 @@ MAX_RATE_LIMIT_WINDOW = 360 * 24 * 3600  # limits' "1 year"
 # An origin as browsers send it: scheme://host[:port], nothing after (and no character flask-cors
 # would read as a regular expression).
 ORIGIN_PATTERN = r"[a-z][a-z0-9+.-]{0,31}://[a-z0-9.-]{1,253}(:[0-9]{1,5})?"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 class SettingsError(ValueError):
@@ -103,6 +104,11 @@ class Settings:
     rate_limit_key_prefix: str = "people-api"
     # Origins whose browser pages may call the API (CORS); empty: CORS off.
     cors_origins: tuple[str, ...] = ()
+    # The least severe log record written, one of LOG_LEVELS.
+    log_level: str = "info"
+    # Where each worker process keeps its metrics for /metrics to sum (prometheus-client's own variable,
+    # unprefixed: the library reads it too); `serve` sets it, unset means one process.
+    metrics_dir: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +117,11 @@ class Settings:
         url = env.get(PREFIX + "DATABASE_URL") or cls.database_url
         if not url.startswith(("sqlite", "postgresql")):
             raise SettingsError(f"{PREFIX}DATABASE_URL must be a sqlite or postgresql URL")
+        log_level = (env.get(PREFIX + "LOG_LEVEL") or cls.log_level).lower()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}"
+            )
         return cls(
             database_url=url,
             host=env.get(PREFIX + "HOST") or cls.host,
@@ -121,4 +132,6 @@ class Settings:
             rate_limit_storage=_rate_limit_storage(env),
             rate_limit_key_prefix=env.get(PREFIX + "RATE_LIMIT_KEY_PREFIX") or cls.rate_limit_key_prefix,
             cors_origins=_cors_origins(env),
+            log_level=log_level,
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

@@ -88,7 +88,11 @@ def create_engine(settings: Settings) -> Engine:
     """One pooled Engine per app, tuned for the backend in the URL."""
     url = sa.make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"timeout": settings.statement_timeout})
+        # hide_parameters on both engines: an error's text would list the statement's parameters,
+        # emails among them, and errors get logged.
+        engine = sa.create_engine(
+            url, connect_args={"timeout": settings.statement_timeout}, hide_parameters=True
+        )
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,6 +107,7 @@ def create_engine(settings: Settings) -> Engine:
     timeout_ms = settings.statement_timeout * 1000
     engine = sa.create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 from typing import Any
+
+from people_api import logs
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -34,24 +40,54 @@ def ensure_port_free(host: str, port: int) -> None:
         raise PortUnavailable(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
-def serve(host: str, port: int, workers: int, threads: int, statement_timeout: int) -> None:
+def serve(
+    host: str, port: int, workers: int, threads: int, statement_timeout: int, log_level: str = "info"
+) -> None:
     """Serve people_api.wsgi:app with granian until it is stopped."""
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     ensure_port_free(host, port)
-    Granian(
-        "people_api.wsgi:app",
-        address=host,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-        # Now and then a granian worker never finishes its graceful stop (a thread left waiting on a
-        # lock): once every request could have ended (each is bounded by the statement timeout),
-        # SIGTERM kills it rather than leaving the server up forever.
-        workers_kill_timeout=statement_timeout + 5,
-    ).serve(target_loader=functools.partial(_worker_app, os.getpid()), wrap_loader=False)
+    with metrics_dir():
+        Granian(
+            "people_api.wsgi:app",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            # Now and then a granian worker never finishes its graceful stop (a thread left waiting on a
+            # lock): once every request could have ended (each is bounded by the statement timeout),
+            # SIGTERM kills it rather than leaving the server up forever.
+            workers_kill_timeout=statement_timeout + 5,
+            # granian sets up logging itself, in its main process and in each worker before it loads the
+            # app: with this, as JSON lines like ours. Its access log stays off: telemetry logs requests.
+            log_level=LogLevels(log_level),
+            log_dictconfig=logs.dictconfig(log_level),
+        ).serve(target_loader=functools.partial(_worker_app, os.getpid()), wrap_loader=False)
+
+
+@contextlib.contextmanager
+def metrics_dir() -> Iterator[str]:
+    """A new, empty PROMETHEUS_MULTIPROC_DIR for this server's workers, removed when it stops.
+
+    Set before granian forks, so that each worker's prometheus-client writes its samples there and
+    /metrics in any worker sums them all. A fresh folder per server: samples left by an earlier run
+    would be counted again. Only counters and histograms are kept, so a worker that dies leaves its
+    counts to the total and nothing needs `mark_process_dead`.
+    """
+    directory = tempfile.mkdtemp(prefix="people-api-metrics-")
+    previous = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield directory
+    finally:
+        if previous is None:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        else:
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _worker_app(main_pid: int) -> Any:

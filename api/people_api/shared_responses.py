@@ -30,7 +30,7 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": (
             f"The client's remaining quota under each policy this request counted against ({DRAFT}): "
             "`r` requests left, `t` seconds until the window starts again. "
-            "Sent while rate limits are configured (PEOPLE_API_RATE_LIMIT)."
+            "Sent on /people/v1 responses while rate limits are configured (PEOPLE_API_RATE_LIMIT)."
         ),
         "schema": {
             "type": "string",
@@ -43,7 +43,7 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": (
             f"The quota policies that apply to this client ({DRAFT}): `q` requests per window of "
             "`w` seconds, counted per API key (per client address without one). "
-            "Sent while rate limits are configured (PEOPLE_API_RATE_LIMIT)."
+            "Sent on /people/v1 responses while rate limits are configured (PEOPLE_API_RATE_LIMIT)."
         ),
         "schema": {
             "type": "string",

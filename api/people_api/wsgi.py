@@ -1,5 +1,12 @@
-"""`people_api.wsgi:app` for any WSGI server; settings come from the environment."""
+"""`people_api.wsgi:app` for any WSGI server; settings come from the environment.
 
-from people_api import create_app
+Importing it starts a serving process (a granian worker, or another server's), so it also sets up
+the JSON logs; tests build apps with `create_app` and keep their own logging.
+"""
 
-app = create_app()
+from people_api import create_app, logs
+from people_api.config import Settings
+
+settings = Settings.from_env()
+logs.configure(settings.log_level)
+app = create_app(settings)

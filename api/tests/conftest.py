@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import http
+import json
+import logging
 import os
 import queue
 import socket
@@ -26,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
 from wire import PROBLEM, USERS
 
-from people_api import cli, create_app, db
+from people_api import cli, create_app, db, logs
 from people_api.config import Settings
 from people_api.idempotency import Idempotency
 from people_api.keys import KeyStore
@@ -125,6 +127,31 @@ def empty_engine(tmp_path: Path) -> Iterator[Engine]:
             engine = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
         stack.callback(engine.dispose)
         yield engine
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """Whatever sets up the JSON logs in a test (`serve`, importing people_api.wsgi, `json_logs`) is
+    undone after it: the loggers people_api configures get their level, handlers and propagation back."""
+    names = [None, *logs.dictconfig("info")["loggers"]]
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(logger, logger.level, logger.handlers[:], logger.propagate) for logger in loggers]
+    yield
+    for logger, level, handlers, propagate in saved:
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+
+
+@pytest.fixture
+def json_logs(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict[str, Any]]]:
+    """Call it for the lines written to stderr so far, each parsed as JSON. The test itself calls
+    `logs.configure(...)` first: pytest gives the test body another sys.stderr than its fixtures."""
+
+    def lines() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+
+    return lines
 
 
 @pytest.fixture

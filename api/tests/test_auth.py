@@ -223,11 +223,11 @@ class TestForbidden:
             f'Bearer realm="people-api", error="insufficient_scope", scope="{scope}"'
         )
 
-    @pytest.mark.parametrize(("token_scope", "status"), [("users:read", 403), ("metrics:read", 404)])
+    @pytest.mark.parametrize(("token_scope", "status"), [("users:read", 403), ("metrics:read", 200)])
     def test_metrics_need_the_metrics_scope(
         self, client: FlaskClient, make_token: Callable[..., str], token_scope: str, status: int
     ) -> None:
-        """/metrics is guarded by metrics:read (it is not served yet: with the scope, 404)."""
+        """/metrics is guarded by metrics:read: 403 without the scope, 200 with it."""
         token = make_token(token_scope)
 
         assert client.get("/metrics", headers=bearer(token)).status_code == status
@@ -405,12 +405,19 @@ class TestSpec:
         assert f"`{scope}`" in operation["description"]
         assert {"401", "403"} <= operation["responses"].keys()
 
+    def test_metrics_names_its_scope_and_its_401_and_403(self, document: dict[str, Any]) -> None:
+        """/metrics is guarded by metrics:read, and its operation says so."""
+        operation = document["paths"]["/metrics"]["get"]
+
+        assert operation["security"] == [{auth.SCHEME: ["metrics:read"]}]
+        assert {"401", "403"} <= operation["responses"].keys()
+
     def test_public_operations_declare_no_security(self, document: dict[str, Any]) -> None:
         """Pages, probes and the spec itself say they need nothing."""
         public = {
             path: sorted(op for op in item if "security" in item[op])
             for path, item in document["paths"].items()
-            if not path.startswith(auth.API_PREFIX)
+            if not path.startswith(auth.API_PREFIX) and path != "/metrics"
         }
 
         assert public == {path: [] for path in public}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import db, serving, spec
+from people_api import db, logs, serving, spec
 
 SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
@@ -98,12 +99,15 @@ class FakeGranian:
         self.served = False
         self.serve_options: dict[str, Any] = {}
         self.environ: dict[str, str] = {}
+        self.metrics_dir_contents: list[str] | None = None
         FakeGranian.instances.append(self)
 
     def serve(self, **options: Any) -> None:
         self.served = True
         self.serve_options = options
         self.environ = dict(os.environ)  # what the workers would inherit
+        metrics_dir = self.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        self.metrics_dir_contents = os.listdir(metrics_dir) if metrics_dir else None
 
 
 @pytest.fixture
@@ -123,6 +127,7 @@ def test_serve_runs_granian_with_the_given_options(
 ) -> None:
     """`serve` hands people_api.wsgi:app to granian's WSGI interface with the command-line options."""
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {"PEOPLE_API_DATABASE_URL": url, "PEOPLE_API_HOST": "", "PEOPLE_API_PORT": ""}
@@ -143,6 +148,8 @@ def test_serve_runs_granian_with_the_given_options(
             "workers": 2,
             "blocking_threads": 4,
             "workers_kill_timeout": 10,
+            "log_level": LogLevels.info,
+            "log_dictconfig": logs.dictconfig("info"),
         },
         True,
     )
@@ -178,6 +185,38 @@ def test_serve_defaults_come_from_the_environment(
     (server,) = fake_granian.instances
     assert (server.options["address"], server.options["port"]) == ("127.0.0.2", 5099)
     assert (server.options["workers"], server.options["blocking_threads"]) == (1, 1)
+
+
+def test_serve_has_granian_log_at_the_configured_level_in_json(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """PEOPLE_API_LOG_LEVEL reaches granian, with the JSON logging setup it applies in every process."""
+    from granian.log import LogLevels
+
+    env = {"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PEOPLE_API_LOG_LEVEL": "warning"}
+
+    runner.run("serve", env=env)
+
+    (server,) = fake_granian.instances
+    assert (server.options["log_level"], server.options["log_dictconfig"]) == (
+        LogLevels.warning,
+        logs.dictconfig("warning"),
+    )
+
+
+def test_serve_gives_its_workers_an_empty_metrics_directory_removed_at_exit(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_granian: type[FakeGranian]
+) -> None:
+    """While granian runs, PROMETHEUS_MULTIPROC_DIR names a new empty folder; afterwards both are gone."""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+    runner.run("serve", env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"})
+
+    (server,) = fake_granian.instances
+    metrics_dir = server.environ["PROMETHEUS_MULTIPROC_DIR"]
+    assert server.metrics_dir_contents == []
+    assert not os.path.exists(metrics_dir)
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 
 
 def test_serve_migrates_the_embedded_sqlite_database(
@@ -282,18 +321,23 @@ def test_serve_on_loopback_needs_no_key(
     assert fake_granian.instances[0].served is True
 
 
+def _logged(stderr: str) -> list[tuple[str, str]]:
+    """(level, message) of each JSON log line `serve` wrote on stderr."""
+    return [(line["level"], line["event"]) for line in map(json.loads, stderr.splitlines())]
+
+
 def test_serve_with_no_protected_mode_serves_open_and_warns(
-    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian], caplog: pytest.LogCaptureFixture
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
 ) -> None:
-    """--no-protected-mode serves 0.0.0.0 with no key, logs a warning and tells the workers."""
+    """--no-protected-mode serves 0.0.0.0 with no key, logs a warning (a JSON line) and tells the workers."""
     result = runner.run("serve", "--host", "0.0.0.0", "--no-protected-mode", env=_sqlite_env(tmp_path))
 
     assert result.exit_code == 0
     (server,) = fake_granian.instances
     assert (server.served, server.environ["PEOPLE_API_PROTECTED_MODE"]) == (True, "no")
-    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+    assert _logged(result.stderr) == [
         (
-            "WARNING",
+            "warning",
             "protected mode is off and no API key exists: anyone who can reach 0.0.0.0 can read, "
             "change and delete every user",
         )
@@ -301,7 +345,7 @@ def test_serve_with_no_protected_mode_serves_open_and_warns(
 
 
 def test_serve_with_protected_mode_no_in_the_environment_serves_open(
-    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian], caplog: pytest.LogCaptureFixture
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
 ) -> None:
     """PEOPLE_API_PROTECTED_MODE=no is the same opt-out as the flag, with the same warning."""
     env = {**_sqlite_env(tmp_path), "PEOPLE_API_PROTECTED_MODE": "no"}
@@ -310,7 +354,7 @@ def test_serve_with_protected_mode_no_in_the_environment_serves_open(
 
     assert result.exit_code == 0
     assert fake_granian.instances[0].served is True
-    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert [level for level, _ in _logged(result.stderr)] == ["warning"]
 
 
 def test_serve_refuses_a_network_address_when_it_cannot_tell_if_keys_exist(

@@ -24,6 +24,8 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         "PEOPLE_API_HOST": "",
         "PEOPLE_API_PORT": "",
         "PEOPLE_API_STATEMENT_TIMEOUT": "",
+        "PEOPLE_API_LOG_LEVEL": "",
+        "PROMETHEUS_MULTIPROC_DIR": "",
         "PEOPLE_API_PROTECTED_MODE": "",
         "PEOPLE_API_RATE_LIMIT": "",
         "PEOPLE_API_RATE_LIMIT_STORAGE": "",
@@ -50,6 +52,8 @@ def test_from_env_treats_empty_values_as_unset() -> None:
         ("PORT", "65535", "port", 65535),
         ("STATEMENT_TIMEOUT", "30", "statement_timeout", 30),
         ("STATEMENT_TIMEOUT", "3600", "statement_timeout", 3600),
+        ("LOG_LEVEL", "debug", "log_level", "debug"),
+        ("LOG_LEVEL", "WARNING", "log_level", "warning"),
         ("PROTECTED_MODE", "no", "protected_mode", False),
         ("PROTECTED_MODE", "No", "protected_mode", False),
         ("PROTECTED_MODE", "yes", "protected_mode", True),
@@ -75,6 +79,13 @@ def test_from_env_reads_each_variable(variable: str, value: str, field: str, exp
     assert settings == dataclasses.replace(Settings(), **{field: expected})
 
 
+def test_from_env_reads_prometheus_clients_own_variable_for_the_metrics_directory() -> None:
+    """PROMETHEUS_MULTIPROC_DIR, unprefixed as prometheus-client reads it, names the metrics directory."""
+    settings = Settings.from_env({"PROMETHEUS_MULTIPROC_DIR": "/run/people-api/metrics"})
+
+    assert settings.metrics_dir == "/run/people-api/metrics"
+
+
 def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without an explicit mapping, from_env reads the process environment."""
     monkeypatch.setenv("PEOPLE_API_PORT", "6001")
@@ -95,6 +106,8 @@ def test_from_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -
         ("STATEMENT_TIMEOUT", "soon"),
         ("STATEMENT_TIMEOUT", "0"),
         ("STATEMENT_TIMEOUT", "3601"),
+        ("LOG_LEVEL", "verbose"),
+        ("LOG_LEVEL", "notset"),
         ("PROTECTED_MODE", "off"),
         ("PROTECTED_MODE", "0"),
         ("RATE_LIMIT", "lots"),

@@ -7,16 +7,23 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.health import Health
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/healthz",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -53,8 +60,12 @@ def _success(response: Response[Health | Problem]) -> Health:
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Health | Problem]:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -65,7 +76,9 @@ def sync_detailed(
         Response[Health | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
 
     response = client.request(**kwargs)
 
@@ -75,8 +88,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Health | Problem:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -89,14 +106,19 @@ def sync(
 
     return sync_detailed(
         client=client,
+        x_request_id=x_request_id,
     ).parsed
 
 
 def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Health:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -111,6 +133,7 @@ def sync_or_raise(
     return _success(
         sync_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     )
 
@@ -118,8 +141,12 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Health | Problem]:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -130,7 +157,9 @@ async def asyncio_detailed(
         Response[Health | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
 
     response = await client.arequest(**kwargs)
 
@@ -140,8 +169,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Health | Problem:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -155,6 +188,7 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -162,8 +196,12 @@ async def asyncio(
 async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Health:
     """Answer while the process can serve HTTP, whatever the database's state.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -178,5 +216,6 @@ async def asyncio_or_raise(
     return _success(
         await asyncio_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     )

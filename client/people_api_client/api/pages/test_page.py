@@ -6,16 +6,23 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/test/",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -51,8 +58,12 @@ def _success(response: Response[Problem | str]) -> str:
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | str]:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -63,7 +74,9 @@ def sync_detailed(
         Response[Problem | str]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
 
     response = client.request(**kwargs)
 
@@ -73,8 +86,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | str:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -87,14 +104,19 @@ def sync(
 
     return sync_detailed(
         client=client,
+        x_request_id=x_request_id,
     ).parsed
 
 
 def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> str:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -109,6 +131,7 @@ def sync_or_raise(
     return _success(
         sync_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     )
 
@@ -116,8 +139,12 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | str]:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -128,7 +155,9 @@ async def asyncio_detailed(
         Response[Problem | str]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
 
     response = await client.arequest(**kwargs)
 
@@ -138,8 +167,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | str:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -153,6 +186,7 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -160,8 +194,12 @@ async def asyncio(
 async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
 ) -> str:
     """The seed's test page.
+
+    Args:
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -176,5 +214,6 @@ async def asyncio_or_raise(
     return _success(
         await asyncio_detailed(
             client=client,
+            x_request_id=x_request_id,
         )
     )

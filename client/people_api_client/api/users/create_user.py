@@ -16,10 +16,14 @@ def _get_kwargs(
     *,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -114,6 +118,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -123,6 +128,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -141,6 +147,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -153,6 +160,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -162,6 +170,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -177,6 +186,7 @@ def sync(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -185,6 +195,7 @@ def sync_or_raise(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -194,6 +205,7 @@ def sync_or_raise(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -211,6 +223,7 @@ def sync_or_raise(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     )
 
@@ -220,6 +233,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -229,6 +243,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -247,6 +262,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -259,6 +275,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -268,6 +285,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -284,6 +302,7 @@ async def asyncio(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -293,6 +312,7 @@ async def asyncio_or_raise(
     client: AuthenticatedClient | Client,
     body: UserCreate,
     idempotency_key: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -302,6 +322,7 @@ async def asyncio_or_raise(
 
     Args:
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
+        x_request_id (str | Unset):
         body (UserCreate):
 
     Raises:
@@ -319,5 +340,6 @@ async def asyncio_or_raise(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
         )
     )

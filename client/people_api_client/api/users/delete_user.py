@@ -15,10 +15,14 @@ def _get_kwargs(
     user_id: UUID,
     *,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -94,6 +98,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | None]:
     """Delete a user.
 
@@ -102,6 +107,7 @@ def sync_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -115,6 +121,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -127,6 +134,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | None:
     """Delete a user.
 
@@ -135,6 +143,7 @@ def sync(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -149,6 +158,7 @@ def sync(
         user_id=user_id,
         client=client,
         if_match=if_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -157,6 +167,7 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
 
@@ -165,6 +176,7 @@ def sync_or_raise(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -181,6 +193,7 @@ def sync_or_raise(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -190,6 +203,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | None]:
     """Delete a user.
 
@@ -198,6 +212,7 @@ async def asyncio_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -211,6 +226,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -223,6 +239,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | None:
     """Delete a user.
 
@@ -231,6 +248,7 @@ async def asyncio(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -246,6 +264,7 @@ async def asyncio(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -255,6 +274,7 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> None:
     """Delete a user.
 
@@ -263,6 +283,7 @@ async def asyncio_or_raise(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -279,5 +300,6 @@ async def asyncio_or_raise(
             user_id=user_id,
             client=client,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )

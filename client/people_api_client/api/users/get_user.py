@@ -16,10 +16,14 @@ def _get_kwargs(
     user_id: UUID,
     *,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_none_match, Unset):
         headers["If-None-Match"] = if_none_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -95,6 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
@@ -103,6 +108,7 @@ def sync_detailed(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -116,6 +122,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -128,6 +135,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Get a user by id.
 
@@ -136,6 +144,7 @@ def sync(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -150,6 +159,7 @@ def sync(
         user_id=user_id,
         client=client,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -158,6 +168,7 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
 
@@ -166,6 +177,7 @@ def sync_or_raise(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -182,6 +194,7 @@ def sync_or_raise(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -191,6 +204,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User | None]:
     """Get a user by id.
 
@@ -199,6 +213,7 @@ async def asyncio_detailed(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -212,6 +227,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         if_none_match=if_none_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -224,6 +240,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User | None:
     """Get a user by id.
 
@@ -232,6 +249,7 @@ async def asyncio(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -247,6 +265,7 @@ async def asyncio(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -256,6 +275,7 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User | None:
     """Get a user by id.
 
@@ -264,6 +284,7 @@ async def asyncio_or_raise(
     Args:
         user_id (UUID):
         if_none_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -280,5 +301,6 @@ async def asyncio_or_raise(
             user_id=user_id,
             client=client,
             if_none_match=if_none_match,
+            x_request_id=x_request_id,
         )
     )

@@ -18,7 +18,11 @@ def _get_kwargs(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     params: dict[str, Any] = {}
 
@@ -38,6 +42,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -103,6 +108,7 @@ def sync_detailed(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
@@ -116,6 +122,7 @@ def sync_detailed(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -131,6 +138,7 @@ def sync_detailed(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -145,6 +153,7 @@ def sync(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
@@ -158,6 +167,7 @@ def sync(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -174,6 +184,7 @@ def sync(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -184,6 +195,7 @@ def sync_or_raise(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> UserList:
     """List users in creation order, a page at a time.
 
@@ -197,6 +209,7 @@ def sync_or_raise(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -215,6 +228,7 @@ def sync_or_raise(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     )
 
@@ -226,6 +240,7 @@ async def asyncio_detailed(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
@@ -239,6 +254,7 @@ async def asyncio_detailed(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -254,6 +270,7 @@ async def asyncio_detailed(
         email=email,
         limit=limit,
         cursor=cursor,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -268,6 +285,7 @@ async def asyncio(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
@@ -281,6 +299,7 @@ async def asyncio(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server answers with a status this operation does not document.
@@ -298,6 +317,7 @@ async def asyncio(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -309,6 +329,7 @@ async def asyncio_or_raise(
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> UserList:
     """List users in creation order, a page at a time.
 
@@ -322,6 +343,7 @@ async def asyncio_or_raise(
         email (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        x_request_id (str | Unset):
 
     Raises:
         errors.ProblemError: If the server answers with a documented problem (an error status).
@@ -340,6 +362,7 @@ async def asyncio_or_raise(
             email=email,
             limit=limit,
             cursor=cursor,
+            x_request_id=x_request_id,
         )
     )
 
@@ -350,6 +373,7 @@ def sync_all(
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
+    x_request_id: str | Unset = UNSET,
 ) -> Iterator[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
@@ -364,6 +388,7 @@ def sync_all(
             name=name,
             email=email,
             limit=limit,
+            x_request_id=x_request_id,
             cursor=cursor,
         )
         yield from page.users
@@ -378,6 +403,7 @@ async def asyncio_all(
     name: str | Unset = UNSET,
     email: str | Unset = UNSET,
     limit: int | Unset = 100,
+    x_request_id: str | Unset = UNSET,
 ) -> AsyncIterator[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
@@ -392,6 +418,7 @@ async def asyncio_all(
             name=name,
             email=email,
             limit=limit,
+            x_request_id=x_request_id,
             cursor=cursor,
         )
         for item in page.users:

@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -124,6 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -132,6 +137,7 @@ def sync_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -147,6 +153,7 @@ def sync_detailed(
         user_id=user_id,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = client.request(**kwargs)
@@ -160,6 +167,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -168,6 +176,7 @@ def sync(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -184,6 +193,7 @@ def sync(
         client=client,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     ).parsed
 
 
@@ -193,6 +203,7 @@ def sync_or_raise(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -201,6 +212,7 @@ def sync_or_raise(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -219,6 +231,7 @@ def sync_or_raise(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )
 
@@ -229,6 +242,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -237,6 +251,7 @@ async def asyncio_detailed(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -252,6 +267,7 @@ async def asyncio_detailed(
         user_id=user_id,
         body=body,
         if_match=if_match,
+        x_request_id=x_request_id,
     )
 
     response = await client.arequest(**kwargs)
@@ -265,6 +281,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -273,6 +290,7 @@ async def asyncio(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -290,6 +308,7 @@ async def asyncio(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     ).parsed
 
@@ -300,6 +319,7 @@ async def asyncio_or_raise(
     client: AuthenticatedClient | Client,
     body: UserPatch,
     if_match: str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -308,6 +328,7 @@ async def asyncio_or_raise(
     Args:
         user_id (UUID):
         if_match (str | Unset):  Example: "1".
+        x_request_id (str | Unset):
         body (UserPatch):
 
     Raises:
@@ -326,5 +347,6 @@ async def asyncio_or_raise(
             client=client,
             body=body,
             if_match=if_match,
+            x_request_id=x_request_id,
         )
     )

@@ -1,0 +1,98 @@
+"""X-Request-ID: one id per request, the client's own when well-formed, echoed on every response and
+bound into every log record written while the request runs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import flask
+import structlog
+from apispec import APISpec, BasePlugin
+
+HEADER = "X-Request-ID"
+MAX_LENGTH = 200
+# Visible ASCII only: no spaces, controls or bytes a log or a proxy could mangle.
+_WELL_FORMED = re.compile(rf"[!-~]{{1,{MAX_LENGTH}}}")
+# What the server sends back. A request may carry anything: an id of another shape is replaced, not
+# refused, so the request parameter's schema is a plain string (a pattern there would promise a 400).
+SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[!-~]+$"}
+
+
+def choose(offered: str | None) -> str:
+    """The client's id when it is 1-200 visible ASCII characters, else a new one (a uuid4 in hex)."""
+    if offered is not None and _WELL_FORMED.fullmatch(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+def current() -> str:
+    """The id of the request being served."""
+    request_id: str = flask.g.request_id
+    return request_id
+
+
+def init_app(app: flask.Flask) -> None:
+    """Give every request of `app` an id before anything else runs, and echo it on the response."""
+    # request_started comes before every before_request hook (an auth guard's 401 included), so
+    # every response and every log line of the request can name it.
+    flask.request_started.connect(_assign, app)
+    app.after_request(_echo)
+    app.teardown_request(_forget)
+
+
+def _assign(_app: flask.Flask, **_extra: Any) -> None:
+    flask.g.request_id = choose(flask.request.headers.get(HEADER))
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=flask.g.request_id)
+
+
+def _echo(response: flask.Response) -> flask.Response:
+    response.headers[HEADER] = current()
+    return response
+
+
+def _forget(_error: BaseException | None) -> None:
+    # The thread serves other requests next; what it logs in between belongs to none of them.
+    structlog.contextvars.unbind_contextvars("request_id")
+
+
+class SpecPlugin(BasePlugin):
+    """Documents X-Request-ID once for the whole spec: an optional request header on every operation
+    and a response header on every response, the shared error responses included."""
+
+    def init_spec(self, spec: APISpec) -> None:
+        spec.components.parameter(
+            HEADER,
+            "header",
+            {
+                "name": HEADER,
+                "required": False,
+                "description": "An id for this request, echoed in the response and written in every "
+                f"log line of the request. Kept when it is 1-{MAX_LENGTH} visible ASCII characters "
+                "(`^[!-~]+$`); any other value is replaced by an id the server makes, not refused.",
+                "schema": {"type": "string"},
+                "example": "7f3c9a2e-checkout-42",
+            },
+        )
+        spec.components.header(
+            HEADER,
+            {
+                "description": "The request's id: the one sent, when well-formed, or one made by the server.",
+                "required": True,
+                "schema": SCHEMA,
+            },
+        )
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            operation.setdefault("parameters", []).append(HEADER)
+            for response in operation.get("responses", {}).values():
+                if isinstance(response, dict):  # a name refers to a component: response_helper did it
+                    response.setdefault("headers", {})[HEADER] = HEADER
+
+    def response_helper(self, response: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return {"headers": {**response.get("headers", {}), HEADER: HEADER}}

@@ -1,0 +1,52 @@
+"""What each request tells the operator: one log line and one sample of the request metrics.
+
+Both name the route template (`/people/v1/users/<uuid:user_id>`), never the path as sent, so neither a
+user id nor a query string reaches them and a fuzzer cannot grow the number of series.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import flask
+
+from people_api import request_id
+from people_api.metrics import Metrics
+
+UNMATCHED = "<unmatched>"  # the route of a request no rule matched (404, and 405 too)
+
+log = logging.getLogger("people_api.request")
+
+
+def init_app(app: flask.Flask, metrics: Metrics) -> None:
+    """Time every request of `app`; log and count it once its response is final."""
+    app.extensions["people_api.metrics"] = metrics
+    flask.request_started.connect(_start, app)
+    # request_finished comes after every after_request hook and error handler: the status is final.
+    flask.request_finished.connect(_finish, app)
+
+
+def _start(_app: flask.Flask, **_extra: Any) -> None:
+    flask.g.request_started_at = time.perf_counter()
+
+
+def _finish(app: flask.Flask, response: flask.Response, **_extra: Any) -> None:
+    seconds = time.perf_counter() - flask.g.request_started_at
+    request = flask.request
+    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
+    metrics: Metrics = app.extensions["people_api.metrics"]
+    metrics.observe(request.method, route, response.status_code, seconds)
+    log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 3),
+            "request_id": request_id.current(),
+            # Set by the API-key guard: the key's id, never its token; None when the request had none.
+            "api_key_id": flask.g.get("api_key_id"),
+        },
+    )

@@ -1,0 +1,241 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/metrics",
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, response: httpx.Response) -> Problem | str:
+    if response.status_code == 200:
+        response_200 = response.text
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(*, response: httpx.Response) -> Response[Problem | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(response=response),
+    )
+
+
+def _success(response: Response[Problem | str]) -> str:
+    parsed = response.parsed
+    if isinstance(parsed, Problem):
+        raise errors.ProblemError(parsed, response.headers)
+    return parsed
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | str]:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Response[Problem | str]
+    """
+
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+
+    response = client.request(**kwargs)
+
+    return _build_response(response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | str:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Problem | str
+    """
+
+    return sync_detailed(
+        client=client,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> str:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        str
+    """
+
+    return _success(
+        sync_detailed(
+            client=client,
+            x_request_id=x_request_id,
+        )
+    )
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | str]:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Response[Problem | str]
+    """
+
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+
+    response = await client.arequest(**kwargs)
+
+    return _build_response(response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | str:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        Problem | str
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            x_request_id=x_request_id,
+        )
+    ).parsed
+
+
+async def asyncio_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> str:
+    """Prometheus metrics of every worker process.
+
+     Needs an API key with the `metrics:read` scope once any key exists.
+
+    Args:
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.ProblemError: If the server answers with a documented problem (an error status).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
+        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
+            if an attempt takes longer than the client's timeout.
+
+    Returns:
+        str
+    """
+
+    return _success(
+        await asyncio_detailed(
+            client=client,
+            x_request_id=x_request_id,
+        )
+    )
