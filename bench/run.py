@@ -160,7 +160,11 @@ def main() -> int:
         wanted = "" if target is None else f"{target:.0%}"
         lines.append(f"| {name} | {rps:,.0f} | {p99:.2f} | {share:.1%} | {wanted} | {met} |")
     report = "\n".join(lines) + "\n"
-    (HERE / "report.md").write_text(report, encoding="utf-8")
+    # Sections written by hand below the table (import and store measurements) are kept.
+    path = HERE / "report.md"
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = previous[previous.index("\n## ") :] if "\n## " in previous else ""
+    path.write_text(report + kept, encoding="utf-8")
     print(report)
     return 1 if failed else 0
 
