@@ -20,7 +20,11 @@ from people_api import auth, db, logs, serving, spec
 from people_api.compat import breaking_changes
 from people_api.config import Settings
 from people_api.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
-from people_api.users import portability
+from people_api.users.bulk import formats
+from people_api.users.bulk.exporting import export_users
+from people_api.users.bulk.importing import BATCH_SIZE, import_users
+from people_api.users.bulk.inserts import BulkInserts
+from people_api.users.bulk.reading import InputError
 from people_api.users.store import UserStore
 
 if TYPE_CHECKING:
@@ -164,17 +168,17 @@ def users() -> None:
     """Import and export users (JSON Lines or CSV)."""
 
 
-def _format_of(path: str, given: str | None) -> portability.Format:
+def _format_of(path: str, given: str | None) -> formats.Format:
     """--format if given, else the one FILE's extension names; stdin and other extensions need --format."""
     if given is not None:
-        return cast(portability.Format, given)  # click.Choice(FORMATS) let only those through
+        return cast(formats.Format, given)  # click.Choice(FORMATS) let only those through
     suffix = Path(path).suffix.lower() if path != "-" else ""
-    if suffix not in portability.EXTENSIONS:
+    if suffix not in formats.EXTENSIONS:
         raise click.UsageError(
             f"cannot tell the format of {path!r} from its name "
-            f"(use {', '.join(portability.EXTENSIONS)}, or give --format)."
+            f"(use {', '.join(formats.EXTENSIONS)}, or give --format)."
         )
-    return portability.EXTENSIONS[suffix]
+    return formats.EXTENSIONS[suffix]
 
 
 def _on_terminal() -> bool:
@@ -192,13 +196,13 @@ def _progress_bar(label: str, length: int | None) -> ProgressBar[Any]:
 
 
 @contextlib.contextmanager
-def _users_store() -> Iterator[UserStore]:
-    """The users of PEOPLE_API_DATABASE_URL, for one command; its connections close when it ends."""
+def _database() -> Iterator[sa.Engine]:
+    """PEOPLE_API_DATABASE_URL, for one command; its connections close when it ends."""
     settings = Settings.from_env()
     engine = db.create_engine(settings)
     try:
         db.upgrade_if_embedded(engine)
-        yield UserStore(engine)
+        yield engine
     finally:
         engine.dispose()
 
@@ -206,7 +210,7 @@ def _users_store() -> Iterator[UserStore]:
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
-    type=click.Choice(portability.FORMATS),
+    type=click.Choice(formats.FORMATS),
     help="jsonl (JSON Lines) or csv [default: from the file name: .jsonl, .ndjson or .csv].",
 )
 
@@ -217,7 +221,7 @@ FORMAT_OPTION = click.option(
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 100_000),
-    default=portability.BATCH_SIZE,
+    default=BATCH_SIZE,
     show_default=True,
     help="Users inserted per transaction.",
 )
@@ -251,9 +255,9 @@ def import_(file: str, fmt: str | None, batch_size: int, jobs: int | None) -> No
         bar.update((records if size is None else offset) - bar.pos)
 
     try:
-        with _users_store() as store, click.open_file(file, "rb") as stream, bar:
-            report = portability.import_users(
-                store,
+        with _database() as engine, click.open_file(file, "rb") as stream, bar:
+            report = import_users(
+                BulkInserts(engine),
                 stream,
                 fmt_,
                 batch_size=batch_size,
@@ -261,7 +265,7 @@ def import_(file: str, fmt: str | None, batch_size: int, jobs: int | None) -> No
                 on_reject=reject,
                 on_progress=progress,
             )
-    except portability.InputError as error:
+    except InputError as error:
         raise click.BadParameter(str(error), param_hint="FILE") from None
     except sa.exc.SQLAlchemyError as error:
         reason = getattr(error, "orig", None) or error
@@ -287,12 +291,13 @@ def export(fmt: str | None, output: str) -> None:
     The output is exactly what `people-api users import` reads back, ids and times included.
     """
     fmt_ = _format_of(output, fmt) if fmt or output != "-" else "jsonl"
-    with (
-        _users_store() as store,
-        _progress_bar("exporting", store.count() if _on_terminal() else 0) as bar,
-        _all_or_nothing(output) as stream,
-    ):
-        written = portability.export_users(store, stream, fmt_, on_progress=bar.update)
+    with _database() as engine:
+        store = UserStore(engine)
+        with (
+            _progress_bar("exporting", store.count() if _on_terminal() else 0) as bar,
+            _all_or_nothing(output) as stream,
+        ):
+            written = export_users(store, stream, fmt_, on_progress=bar.update)
     click.echo(f"exported {written} users", err=True)
 
 

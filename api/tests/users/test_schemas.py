@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import random
+import string
 import struct
 import uuid
 from datetime import UTC, datetime
@@ -11,6 +13,7 @@ from typing import Any
 import marshmallow as ma
 import pytest
 
+from people_api.users import schemas
 from people_api.users.schemas import (
     NAME_RULE,
     UserCreateSchema,
@@ -19,6 +22,8 @@ from people_api.users.schemas import (
     UserQueryArgsSchema,
     UserReplaceSchema,
     UserSchema,
+    _email_syntax,
+    plainly_valid_email,
 )
 from people_api.users.store import UserRow
 
@@ -144,6 +149,94 @@ def test_create_schema_rejects_invalid_bodies(data: dict[str, Any], fields: set[
 def test_create_schema_rejects_a_body_that_is_not_an_object(data: Any) -> None:
     """A JSON body that is not an object is a whole-body error."""
     assert set(_errors(UserCreateSchema(), data)) == {"_schema"}
+
+
+def _plain_address(rng: random.Random) -> str:
+    """A random address of the shape the email fast path treats as plainly valid, edge lengths included."""
+    atom_chars = string.ascii_letters + string.digits + "_+-"
+    atoms = ["".join(rng.choices(atom_chars, k=rng.randint(1, 12))) for _ in range(rng.randint(1, 3))]
+    ldh = string.ascii_letters + string.digits
+
+    def label() -> str:
+        size = rng.choice([1, 2, 5, 20, 63])
+        if size == 1:
+            return rng.choice(ldh)
+        middle = "".join(rng.choices(ldh + "-", k=size - 2)).replace("--", "-a")[: size - 2]
+        return rng.choice(ldh) + middle + rng.choice(ldh)
+
+    domain = ".".join(label() for _ in range(rng.randint(1, 3)))
+    tld = "".join(rng.choices(string.ascii_letters, k=rng.choice([2, 3, 6, 63])))
+    return f"{'.'.join(atoms)}@{domain}.{tld}"[-254:].lstrip(".@-")
+
+
+def test_plainly_valid_addresses_are_all_accepted_by_the_api_check() -> None:
+    """Every address the email fast path accepts, email-validator (with the API's options) accepts too."""
+    rng = random.Random(20261125)
+    candidates = [_plain_address(rng) for _ in range(5000)] + [
+        "a@b.co",
+        f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}",
+        "Postmaster@EXAMPLE.COM",
+        "a+b_c-d.e@x-y.z9.example",
+    ]
+
+    plain = [address for address in candidates if plainly_valid_email(address)]
+    for address in plain:
+        _email_syntax(address)  # raises if the API would refuse it
+
+    assert len(plain) > 4000
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a..b@example.com",
+        ".a@example.com",
+        "a.@example.com",
+        "a@-example.com",
+        "a@example-.com",
+        "a@example..com",
+        "a@xn--nxasmq6b.com",
+        "a@ab--cd.com",
+        "a@example.local",
+        "a@example.localhost",
+        "a@example.invalid",
+        "a@example.onion",
+        "a@in-addr.arpa",
+        "a@example.test",
+        "a@example",
+        "a@example.c0m",
+        "a@" + "b" * 64 + ".com",
+        "a" * 250 + "@b.com",
+        "ä@example.com",
+        "a@exämple.com",
+        '"a b"@example.com',
+        "Ada <a@example.com>",
+        "a@[127.0.0.1]",
+        " a@example.com",
+    ],
+)
+def test_the_email_fast_path_never_accepts_what_the_api_refuses(address: str) -> None:
+    """Addresses near the fast path's edges: it accepts one only if email-validator does."""
+    try:
+        _email_syntax(address)
+        accepted = True
+    except ma.ValidationError:
+        accepted = False
+
+    assert accepted or not plainly_valid_email(address)
+
+
+def test_create_schema_accepts_a_plain_address_without_email_validator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The API's own email check takes the fast path: a plain address never reaches email-validator."""
+
+    def unreachable(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("email-validator was called")
+
+    monkeypatch.setattr(schemas, "validate_email", unreachable)
+
+    assert UserCreateSchema().load({"name": "Jo", "email": "jo@example.com"})["email"] == "jo@example.com"
 
 
 def test_replace_schema_requires_every_writable_field() -> None:
