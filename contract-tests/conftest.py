@@ -65,13 +65,17 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 @contextlib.contextmanager
 def launched_as_group(
-    database_url: str, port: int, *options: str, stop: signal.Signals = signal.SIGTERM
+    database_url: str,
+    port: int,
+    *options: str,
+    stop: signal.Signals = signal.SIGTERM,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`people-api serve` leading a process group (session) of its own, so one signal reaches its
     workers too: on the way out every process left in it gets `stop`, whatever the test did to them."""
     process = subprocess.Popen(
         [str(BIN / "people-api"), "serve", "--port", str(port), *options],
-        env={**os.environ, "PEOPLE_API_DATABASE_URL": database_url},
+        env={**os.environ, **(env or {}), "PEOPLE_API_DATABASE_URL": database_url},
         start_new_session=True,
     )
     try:

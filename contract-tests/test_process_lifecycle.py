@@ -27,9 +27,14 @@ def workers_of(process: subprocess.Popen[bytes]) -> list[int]:
 
 
 def test_workers_stop_when_the_main_process_is_killed(database_url: str) -> None:
-    """After `kill -9` of granian's main process its workers exit within seconds and nothing serves."""
+    """After `kill -9` of granian's main process its workers exit within seconds and nothing serves:
+    gracefully at once, or, should a graceful stop hang, when the watchdog ends them (statement
+    timeout 1 s + 5 s)."""
     port = unused_port()
-    with launched_as_group(database_url, port, "--workers", str(WORKERS), stop=signal.SIGKILL) as process:
+    env = {"PEOPLE_API_STATEMENT_TIMEOUT": "1"}
+    with launched_as_group(
+        database_url, port, "--workers", str(WORKERS), stop=signal.SIGKILL, env=env
+    ) as process:
         workers = workers_of(process)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
 
