@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,30 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"people-api serve did not listen on {port} within {timeout} s")
+
+
+@contextlib.contextmanager
+def launched_as_group(
+    database_url: str,
+    port: int,
+    *options: str,
+    stop: signal.Signals = signal.SIGTERM,
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`people-api serve` leading a process group (session) of its own, so one signal reaches its
+    workers too: on the way out every process left in it gets `stop`, whatever the test did to them."""
+    process = subprocess.Popen(
+        [str(BIN / "people-api"), "serve", "--port", str(port), *options],
+        env={**os.environ, **(env or {}), "PEOPLE_API_DATABASE_URL": database_url},
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, stop)
+        process.wait(timeout=30)
 
 
 def children(pid: int) -> list[int]:

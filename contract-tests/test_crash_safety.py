@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from conftest import BIN, ENGINE, USERS, fresh_database, unused_port, wait_for_port
+from conftest import ENGINE, USERS, fresh_database, launched_as_group, unused_port
 from sqlalchemy.pool import NullPool
 
 from people_api import db
@@ -30,23 +29,6 @@ from people_api.config import Settings
 WRITERS = 4
 PATCHES = 3  # per created user
 ACKNOWLEDGED_BEFORE_KILL = 150
-
-
-@contextlib.contextmanager
-def launched(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`people-api serve` leading its own process group, so one signal reaches its workers too."""
-    process = subprocess.Popen(
-        [str(BIN / "people-api"), "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
-        env={**os.environ, "PEOPLE_API_DATABASE_URL": database_url},
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, process)
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @dataclasses.dataclass
@@ -118,7 +100,7 @@ def aftermath(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aftermath]:
     with fresh_database(ENGINE, directory) as url:
         port, ledgers = unused_port(), [Ledger() for _ in range(WRITERS)]
         base_url = f"http://127.0.0.1:{port}"
-        with launched(url, port) as process:
+        with launched_as_group(url, port, "--workers", "2", "--threads", "4") as process:
             threads = [
                 threading.Thread(target=write_until_killed, args=(base_url, ledger)) for ledger in ledgers
             ]
@@ -134,7 +116,7 @@ def aftermath(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aftermath]:
                 thread.join(timeout=30)
         assert [(ledger.refused, ledger.cut) for ledger in ledgers] == [([], True)] * WRITERS
         assert_port_closes(port)
-        with launched(url, port):
+        with launched_as_group(url, port, "--workers", "2", "--threads", "4"):
             yield Aftermath(url, base_url, ledgers)
 
 

@@ -10,30 +10,11 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 
 import httpx
-from conftest import BIN, children, running, unused_port, wait_for_port
+from conftest import BIN, children, launched_as_group, running, unused_port
 
 WORKERS = 2
-
-
-@contextlib.contextmanager
-def launched(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`people-api serve` with WORKERS workers leading its own session; on the way out every process
-    left in it is SIGKILLed, whatever the test did to them."""
-    process = subprocess.Popen(
-        [str(BIN / "people-api"), "serve", "--port", str(port), "--workers", str(WORKERS)],
-        env={**os.environ, "PEOPLE_API_DATABASE_URL": database_url},
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, process)
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
 
 
 def workers_of(process: subprocess.Popen[bytes]) -> list[int]:
@@ -46,9 +27,14 @@ def workers_of(process: subprocess.Popen[bytes]) -> list[int]:
 
 
 def test_workers_stop_when_the_main_process_is_killed(database_url: str) -> None:
-    """After `kill -9` of granian's main process its workers exit within seconds and nothing serves."""
+    """After `kill -9` of granian's main process its workers exit within seconds and nothing serves:
+    gracefully at once, or, should a graceful stop hang, when the watchdog ends them (statement
+    timeout 1 s + 5 s)."""
     port = unused_port()
-    with launched(database_url, port) as process:
+    env = {"PEOPLE_API_STATEMENT_TIMEOUT": "1"}
+    with launched_as_group(
+        database_url, port, "--workers", str(WORKERS), stop=signal.SIGKILL, env=env
+    ) as process:
         workers = workers_of(process)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
 
@@ -67,7 +53,7 @@ def test_workers_stop_when_the_main_process_is_killed(database_url: str) -> None
 def test_serve_refuses_a_port_another_server_listens_on(database_url: str) -> None:
     """A second `serve` on a busy port exits non-zero with a one-line error; the first keeps serving alone."""
     port = unused_port()
-    with launched(database_url, port):
+    with launched_as_group(database_url, port, "--workers", str(WORKERS), stop=signal.SIGKILL):
         second = subprocess.Popen(
             [str(BIN / "people-api"), "serve", "--port", str(port)],
             env={**os.environ, "PEOPLE_API_DATABASE_URL": database_url},

@@ -11,6 +11,8 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,12 +62,20 @@ def serve(
             # Now and then a granian worker never finishes its graceful stop (a thread left waiting on a
             # lock): once every request could have ended (each is bounded by the statement timeout),
             # SIGTERM kills it rather than leaving the server up forever.
-            workers_kill_timeout=statement_timeout + 5,
+            workers_kill_timeout=_stop_bound(statement_timeout),
             # granian sets up logging itself, in its main process and in each worker before it loads the
             # app: with this, as JSON lines like ours. Its access log stays off: telemetry logs requests.
             log_level=LogLevels(log_level),
             log_dictconfig=logs.dictconfig(log_level),
-        ).serve(target_loader=functools.partial(_worker_app, os.getpid()), wrap_loader=False)
+        ).serve(
+            target_loader=functools.partial(_worker_app, os.getpid(), _stop_bound(statement_timeout)),
+            wrap_loader=False,
+        )
+
+
+def _stop_bound(statement_timeout: int) -> int:
+    """Seconds after which a worker asked to stop is killed: every request could have ended by then."""
+    return statement_timeout + 5
 
 
 @contextlib.contextmanager
@@ -90,19 +100,21 @@ def metrics_dir() -> Iterator[str]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _worker_app(main_pid: int) -> Any:
+def _worker_app(main_pid: int, stop_bound: int) -> Any:
     """The WSGI app, loaded in each granian worker."""
     if os.getpid() != main_pid:  # a worker process (on free-threaded Python granian's workers are threads)
-        _stop_with(main_pid)
+        _stop_with(main_pid, stop_bound)
     from people_api.wsgi import app
 
     return app
 
 
-def _stop_with(main_pid: int) -> None:
+def _stop_with(main_pid: int, stop_bound: int) -> None:
     """Have this worker stopped when granian's main process dies, even by `kill -9`.
 
-    Otherwise the workers keep serving, re-parented to PID 1, and nothing ever stops them.
+    Otherwise the workers keep serving, re-parented to PID 1, and nothing ever stops them. The kernel
+    asks for a graceful stop; since the main process that would kill a worker stuck in it (granian's
+    workers_kill_timeout) is gone, a watchdog thread ends the worker `stop_bound` seconds later.
     """
     if sys.platform == "linux":
         # The kernel sends SIGTERM, granian's graceful stop, when the parent exits for any reason.
@@ -111,3 +123,11 @@ def _stop_with(main_pid: int) -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != main_pid:  # it died before the signal was armed
         raise SystemExit(f"granian's main process {main_pid} is gone; worker {os.getpid()} exits")
+    threading.Thread(target=_exit_once_orphaned, args=(main_pid, stop_bound), daemon=True).start()
+
+
+def _exit_once_orphaned(main_pid: int, stop_bound: int) -> None:
+    while os.getppid() == main_pid:
+        time.sleep(0.5)
+    time.sleep(stop_bound)  # the graceful stop the kernel asked for has had its chance
+    os._exit(1)

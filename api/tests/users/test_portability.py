@@ -541,7 +541,7 @@ def test_import_progress_bar_only_on_a_terminal(
 ) -> None:
     """Off a terminal stderr holds only bad lines; on one, a bar is drawn and bad lines clear its row."""
     quiet = import_file(_jsonl(ADA, {"name": "Bob", "email": "bob"}))
-    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    monkeypatch.setattr(cli.users, "_on_terminal", lambda: True)
 
     shown = import_file(_jsonl(GRACE, {"name": "Bob", "email": "bob"}))
 
@@ -673,7 +673,7 @@ def test_export_progress_bar_only_on_a_terminal(
     """The export bar (sized by a count of users) appears only when stderr is a terminal."""
     _make(store, 2)
     quiet = runner.run("users", "export", env=env)
-    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    monkeypatch.setattr(cli.users, "_on_terminal", lambda: True)
 
     shown = runner.run("users", "export", env=env)
 
