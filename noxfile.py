@@ -197,11 +197,25 @@ def browser(session: nox.Session) -> None:
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """wrk against the served API and a raw-WSGI ceiling in the same run; writes bench/report.md."""
+    _install_wrk(session)
+    sync(session)
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def soak(session: nox.Session) -> None:
+    """Schemathesis with 500 examples per operation, then 10 minutes of mixed wrk load, against one
+    keyed `people-api serve --workers 2` whose RSS is sampled; writes bench/soak-report.md and fails
+    on any Schemathesis failure, 5xx, socket error or growing worker (`-- --db postgres` for PostgreSQL)."""
+    _install_wrk(session)
+    sync(session, "contract")
+    session.run("python", "bench/soak.py", *session.posargs)
+
+
+def _install_wrk(session: nox.Session) -> None:
     if shutil.which("wrk") is None:
         # wrk comes from Debian; this project's machines install packages as root.
         session.run("apt-get", "install", "-y", "--no-install-recommends", "wrk", external=True)
-    sync(session)
-    session.run("python", "bench/run.py", *session.posargs)
 
 
 @nox.session(default=False)
