@@ -43,6 +43,7 @@ CREATE_P99_MS = 50.0
 # A create with an Idempotency-Key keeps at least this share of plain create's throughput.
 IDEMPOTENT_SHARE_OF_CREATE = 0.80
 REPORT = HERE / "report.md"
+# PostgreSQL's run writes report-postgres.md and .json beside SQLite's, which it leaves alone.
 REPORT_JSON = HERE / "report.json"
 # report.md keeps, below this line, measurements written by hand; a run rewrites only what is above.
 KEPT = "<!-- Written by hand from here on: `nox -s bench` rewrites only what is above this line. -->"
@@ -253,8 +254,13 @@ def main() -> int:
     print(report)
     failed = [name_ for name_, (_, met) in checks.items() if met == "NO"]
     errors = [name_ for name_, result in results.items() if result.socket_errors or result.non_2xx]
-    REPORT.write_text(report + _kept_notes(), encoding="utf-8")
-    REPORT_JSON.write_text(
+    if args.db == "sqlite":
+        REPORT.write_text(report + _kept_notes(), encoding="utf-8")
+        report_json = REPORT_JSON
+    else:
+        (HERE / f"report-{args.db}.md").write_text(report, encoding="utf-8")
+        report_json = HERE / f"report-{args.db}.json"
+    report_json.write_text(
         json.dumps(
             {
                 "command": command,
