@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     app.extensions["people_api.api"] = api
     app.register_blueprint(docs.blp)  # on the app, not the Api: the docs pages stay out of the spec
     hygiene.init_app(app, settings)
-    # Last, after any hook that authenticates: the limiter counts per the API key that sets.
+    # After authentication, so the limiter counts per the API key it found, and before its refusals,
+    # so refused requests (bad tokens, missing scopes) count too.
     ratelimit.init_app(app, settings)
+    auth.init_refusals(app)
     return app

@@ -16,10 +16,10 @@ import flask
 import sqlalchemy as sa
 from apispec import APISpec, BasePlugin
 
+from people_api import API_PREFIX
 from people_api.errors import PROBLEM, ProblemSchema, render_problem
 from people_api.keys import ApiKey, KeyStore
 
-API_PREFIX = "/people/v1"
 SCHEME = "bearerAuth"
 REALM = "people-api"
 # How stale this process's view of api_keys may be: the first key, and a revocation, reach every
@@ -35,7 +35,7 @@ def required_scope(path: str, method: str) -> str | None:
     """The scope a request needs once any key exists; None for what anyone may fetch."""
     if path == "/metrics":
         return "metrics:read"
-    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+    if path.startswith(API_PREFIX):
         if method in ("GET", "HEAD"):
             return "users:read"
         # CORS preflights never carry credentials; an OPTIONS answer holds no user data.
@@ -101,9 +101,26 @@ def init_app(app: flask.Flask, guard: Guard) -> None:
     app.before_request(authenticate)
 
 
-def authenticate() -> flask.Response | None:
-    """Let the request through, or answer 401/403; `flask.g.api_key_id` names its key (None if open)."""
+def init_refusals(app: flask.Flask) -> None:
+    """Answer the 401s and 403s `authenticate` decided on. Registered after the rate limiter's hook,
+    so refused requests count against their client's budget too: a flood of bad tokens is limited
+    like any other."""
+    app.before_request(refuse)
+
+
+def authenticate() -> None:
+    """Decide whether the request may go on; `flask.g.api_key_id` names its key (None if open)."""
     flask.g.api_key_id = None
+    flask.g.auth_refusal = _refusal()
+
+
+def refuse() -> flask.Response | None:
+    """The 401 or 403 `authenticate` decided on, or None to let the request through."""
+    refusal: flask.Response | None = flask.g.pop("auth_refusal", None)
+    return refusal
+
+
+def _refusal() -> flask.Response | None:
     request = flask.request
     scope = required_scope(request.path, request.method)
     if scope is None:

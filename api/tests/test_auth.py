@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from wire import PROBLEM, USERS
 
-from people_api import auth, create_app, db, spec
+from people_api import API_PREFIX, auth, create_app, db, spec
 from people_api.config import Settings
 from people_api.keys import KeyStore
 
@@ -317,14 +317,14 @@ class TestAllowed:
         (key,) = app.extensions["people_api.guard"].keys.all()
 
         with app.test_request_context(USERS, headers=bearer(token)):
-            assert auth.authenticate() is None
-            assert flask.g.api_key_id == key.id
+            auth.authenticate()
+            assert (auth.refuse(), flask.g.api_key_id) == (None, key.id)
 
     def test_an_open_request_has_no_key_in_g(self, app: flask.Flask) -> None:
         """With no key in the database, flask.g.api_key_id is None."""
         with app.test_request_context(USERS, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-            assert auth.authenticate() is None
-            assert flask.g.api_key_id is None
+            auth.authenticate()
+            assert (auth.refuse(), flask.g.api_key_id) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -417,7 +417,7 @@ class TestSpec:
         public = {
             path: sorted(op for op in item if "security" in item[op])
             for path, item in document["paths"].items()
-            if not path.startswith(auth.API_PREFIX) and path != "/metrics"
+            if not path.startswith(API_PREFIX) and path != "/metrics"
         }
 
         assert public == {path: [] for path in public}

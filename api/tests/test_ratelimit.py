@@ -113,6 +113,18 @@ def test_each_api_key_has_its_own_budget(make_app: Callable[..., flask.Flask]) -
     assert (refused.status_code, other.status_code, remaining(other)) == (429, 200, "1")
 
 
+def test_refused_requests_count_against_their_address(make_app: Callable[..., flask.Flask]) -> None:
+    """A flood of unknown tokens is limited like any other traffic: 401, 401, then 429."""
+    app = make_app(rate_limit=LIMITED)
+    bearer(app, "real")
+    client = app.test_client()
+    guess = {"Authorization": "Bearer pa_" + "x" * 43}
+
+    statuses = [client.get(USERS, headers=guess).status_code for _ in range(3)]
+
+    assert statuses == [401, 401, 429]
+
+
 def test_without_a_key_each_client_address_has_its_own_budget(make_app: Callable[..., flask.Flask]) -> None:
     """Anonymous requests are counted per client address (open to the network: protected mode off)."""
     client = make_app(rate_limit=LIMITED, protected_mode=False).test_client()
