@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from people_api.db import api_keys
+from people_api.db import api_keys, as_utc
 
 SCOPES = ("users:read", "users:write", "metrics:read")
 # A fixed prefix and shape let secret scanners (GitHub's, gitleaks, trufflehog) find leaked tokens.
@@ -53,21 +53,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _key(row: Any) -> ApiKey:
     return ApiKey(
         id=row.id,
         name=row.name,
         scopes=frozenset(row.scopes.split()),
-        created_at=_utc(row.created_at) or row.created_at,
-        last_used_at=_utc(row.last_used_at),
-        revoked_at=_utc(row.revoked_at),
+        created_at=as_utc(row.created_at),
+        last_used_at=row.last_used_at and as_utc(row.last_used_at),
+        revoked_at=row.revoked_at and as_utc(row.revoked_at),
     )
 
 

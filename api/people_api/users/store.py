@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.db import users
+from people_api.db import as_utc, users
 
 
 class UserNotFound(LookupError):
@@ -40,16 +40,11 @@ class UserRow:
     updated_at: datetime
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _row(row: Any) -> UserRow:
     # Unpacked by position (every statement selects _COLUMNS): a Row's named attributes cost a
     # lookup each, a fifth of a page's conversion (bench/report.md).
     seq, id_, name, email, version, created_at, updated_at = row
-    return UserRow(seq, id_, name, email, version, _utc(created_at), _utc(updated_at))
+    return UserRow(seq, id_, name, email, version, as_utc(created_at), as_utc(updated_at))
 
 
 _COLUMNS = (
