@@ -6,6 +6,7 @@ One rule, `required_scope`, both guards the requests (the `before_request` hook)
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import time
@@ -26,7 +27,7 @@ REALM = "people-api"
 # instance within this long, and a busy key costs one lookup per interval instead of one per request.
 RECHECK_SECONDS = 1.0
 # A request that came through a proxy: its real client is somewhere else, whatever the peer address.
-_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For")
+_PROXY_KEYS = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR")
 logger = logging.getLogger(__name__)
 _MAKE_A_KEY = "people-api keys create --name NAME --scope users:read --scope users:write"
 
@@ -43,6 +44,7 @@ def required_scope(path: str, method: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def is_loopback(host: str | None) -> bool:
     """Whether `host` is this machine's loopback (127.0.0.0/8, ::1, localhost); a name or garbage is not."""
     if host == "localhost":
@@ -150,7 +152,8 @@ def _refusal() -> flask.Response | None:
 
 
 def _from_this_machine(request: flask.Request) -> bool:
-    return is_loopback(request.remote_addr) and not any(name in request.headers for name in _PROXY_HEADERS)
+    environ = request.environ
+    return is_loopback(environ.get("REMOTE_ADDR")) and not any(key in environ for key in _PROXY_KEYS)
 
 
 def _record_use(keys: KeyStore, key: ApiKey) -> None:

@@ -3,6 +3,8 @@ on the size of a request's URL and header fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flask
 from flask_cors import CORS
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
@@ -14,6 +16,7 @@ from people_api.config import Settings
 # empty-bodied 414 only past 64 KiB, and 431 past its 408 KiB header buffer or 100 fields.
 MAX_URL_BYTES = 8 * 1024
 MAX_HEADER_BYTES = 16 * 1024
+_BARE = ("CONTENT_TYPE", "CONTENT_LENGTH")
 # Answers that are only true when given: never stored by a cache.
 PROBES = frozenset({"/healthz", "/readyz"})
 # What a browser page on an allowed origin may send, and may read, beyond CORS' safelisted headers.
@@ -54,9 +57,16 @@ def _refuse_oversized() -> None:
     url = sum(len(environ.get(key, "")) for key in ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING"))
     if url > MAX_URL_BYTES:
         raise RequestURITooLarge(f"The URL's path and query are longer than {MAX_URL_BYTES} bytes.")
-    fields = sum(len(name) + len(value) for name, value in flask.request.headers.items())
-    if fields > MAX_HEADER_BYTES:
+    if _header_bytes(environ) > MAX_HEADER_BYTES:
         raise RequestHeaderFieldsTooLarge(f"The header fields are longer than {MAX_HEADER_BYTES} bytes.")
+
+
+def _header_bytes(environ: dict[str, Any]) -> int:
+    """The size of the request's header fields, names and values, read off the WSGI environ (cheaper
+    than building `request.headers`): `HTTP_X_REQUEST_ID` was sent as `X-Request-ID`, 5 bytes
+    shorter; Content-Type and Content-Length keep their lengths as CONTENT_TYPE and CONTENT_LENGTH."""
+    sent = sum(len(key) - 5 + len(value) for key, value in environ.items() if key.startswith("HTTP_"))
+    return sent + sum(len(key) + len(environ[key]) for key in _BARE if environ.get(key))
 
 
 def _vary_by_origin(response: flask.Response) -> flask.Response:

@@ -12,7 +12,6 @@ from typing import Any
 
 import flask
 
-from people_api import request_id
 from people_api.metrics import Metrics
 
 UNMATCHED = "<unmatched>"  # the route of a request no rule matched (404, and 405 too)
@@ -45,7 +44,6 @@ def _finish(app: flask.Flask, response: flask.Response, **_extra: Any) -> None:
             "route": route,
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 3),
-            "request_id": request_id.current(),
             # Set by the API-key guard: the key's id, never its token; None when the request had none.
             "api_key_id": flask.g.get("api_key_id"),
         },
