@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
     from werkzeug.routing import UUIDConverter
 
-    from people_api import auth, docs, health, hygiene, metrics, pages, ratelimit, request_id, telemetry
+    from people_api import auth, docs, health, hygiene, metrics, pages, request_id, telemetry
     from people_api.idempotency import Idempotency
     from people_api.json_provider import OrjsonProvider
     from people_api.keys import KeyStore
@@ -91,8 +91,12 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     app.extensions["people_api.api"] = api
     app.register_blueprint(docs.blp)  # on the app, not the Api: the docs pages stay out of the spec
     hygiene.init_app(app, settings)
-    # After authentication, so the limiter counts per the API key it found, and before its refusals,
-    # so refused requests (bad tokens, missing scopes) count too.
-    ratelimit.init_app(app, settings)
+    if settings.rate_limit is not None:
+        # Imported only then: flask-limiter and limits add about 7 MB to every worker.
+        from people_api import ratelimit
+
+        # After authentication, so the limiter counts per the API key it found, and before its
+        # refusals, so refused requests (bad tokens, missing scopes) count too.
+        ratelimit.init_app(app, settings)
     auth.init_refusals(app)
     return app

@@ -7,8 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import limits
-
 PREFIX = "PEOPLE_API_"
 # Rate-limit storages this installation can reach (flask-limiter[redis]); memory:// counts per process.
 RATE_LIMIT_STORAGES = ("memory://", "redis://", "rediss://", "redis+unix://")
@@ -53,6 +51,8 @@ def _rate_limit(environ: Mapping[str, str]) -> str | None:
     if raw is None:
         return None
     name = PREFIX + "RATE_LIMIT"
+    import limits  # only when a limit is set: workers that do not limit never load it
+
     try:
         parsed = limits.parse_many(raw)
     except ValueError:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from people_api.db import api_keys, as_utc
+from people_api.db import api_keys
 
 SCOPES = ("users:read", "users:write", "metrics:read")
 # A fixed prefix and shape let secret scanners (GitHub's, gitleaks, trufflehog) find leaked tokens.
@@ -58,9 +58,9 @@ def _key(row: Any) -> ApiKey:
         id=row.id,
         name=row.name,
         scopes=frozenset(row.scopes.split()),
-        created_at=as_utc(row.created_at),
-        last_used_at=row.last_used_at and as_utc(row.last_used_at),
-        revoked_at=row.revoked_at and as_utc(row.revoked_at),
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
     )
 
 

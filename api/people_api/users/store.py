@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.db import as_utc, users
+from people_api.db import users
 
 
 class UserNotFound(LookupError):
@@ -43,8 +43,7 @@ class UserRow:
 def _row(row: Any) -> UserRow:
     # Unpacked by position (every statement selects _COLUMNS): a Row's named attributes cost a
     # lookup each, a fifth of a page's conversion (bench/report.md).
-    seq, id_, name, email, version, created_at, updated_at = row
-    return UserRow(seq, id_, name, email, version, as_utc(created_at), as_utc(updated_at))
+    return UserRow(*row)
 
 
 _COLUMNS = (

@@ -321,6 +321,16 @@ def test_user_schema_dumps_what_its_fields_would() -> None:
     assert schema.dump(generated, many=True) == [ma.Schema._serialize(schema, user) for user in generated]
 
 
+def test_user_list_schema_dumps_what_its_fields_would() -> None:
+    """UserListSchema's written-out dump of a page equals marshmallow's walk over its fields."""
+    rng = random.Random(13)
+    schema = UserListSchema()
+    for size, cursor in ((0, None), (1, 1), (20, 2**63 - 1), (37, None)):
+        page = {"users": [_generated_user(rng) for _ in range(size)], "next_cursor": cursor}
+
+        assert schema.dump(page) == ma.Schema._serialize(schema, page)
+
+
 def test_user_schema_refuses_to_load_server_made_fields() -> None:
     """id and the timestamps are dump-only: loading them is an unknown-field error."""
     data = {"id": str(uuid.uuid4()), "name": "John", "email": "john@example.com", "created_at": "x"}
