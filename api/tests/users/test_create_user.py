@@ -45,6 +45,15 @@ def test_create_user_sets_location_to_the_new_user(client: FlaskClient) -> None:
     assert client.get(response.headers["Location"]).get_json() == response.get_json()
 
 
+def test_create_user_location_keeps_the_path_the_app_is_mounted_at(client: FlaskClient) -> None:
+    """Served below a path prefix (SCRIPT_NAME), Location names the user under that prefix too."""
+    response = client.post(
+        USERS, json={"name": "John", "email": "john@example.com"}, base_url="http://localhost/directory"
+    )
+
+    assert response.headers["Location"] == f"/directory{USERS}/{response.get_json()['id']}"
+
+
 def test_create_user_sets_a_strong_etag_matching_get(client: FlaskClient) -> None:
     """The 201 carries a strong ETag, the same one a following GET reports."""
     response = client.post(USERS, json={"name": "John", "email": "john@example.com"})
