@@ -135,16 +135,6 @@ class UserStore:
         now = datetime.now(UTC)
         return User(uuid.uuid4(), name, email, 1, now, now)
 
-    def insert(self, conn: Connection, *, name: str, email: str) -> UserRow:
-        """Insert a user within the caller's transaction on `conn`; EmailTaken if the email is in use.
-
-        The user commits or vanishes with whatever else that transaction writes.
-        """
-        try:
-            return _row(conn.execute(_INSERT, _values(self.new(name=name, email=email))).one())
-        except sa.exc.IntegrityError:
-            raise EmailTaken(email) from None
-
     def add(self, conn: Connection, user: User) -> bool:
         """Store `user` within the caller's transaction on `conn`; False, storing nothing, if its
         email is taken. The user commits or vanishes with whatever else that transaction writes."""
