@@ -115,8 +115,10 @@ def _clock(dialect: str, ago: timedelta = timedelta(0)) -> sa.ColumnElement[date
     if dialect == "sqlite":
         # Embedded, so its clock is the only host's. Written the way SQLAlchemy stores DateTime on
         # SQLite (microseconds), so it compares correctly, as text, with every stored time.
-        modifier = f"-{int(ago.total_seconds())} seconds"
-        return sa.func.strftime("%Y-%m-%d %H:%M:%f000", "now", modifier, type_=keys.c.locked_at.type)
+        # Constant, so written into the statement rather than bound anew on every execution.
+        modifier = f", '-{int(ago.total_seconds())} seconds'" if ago else ""
+        expression = f"strftime('%Y-%m-%d %H:%M:%f000', 'now'{modifier})"
+        return sa.literal_column(expression, type_=keys.c.locked_at.type)
     now = sa.func.statement_timestamp(type_=keys.c.locked_at.type)
     return now - ago if ago else now
 
