@@ -68,9 +68,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     app.extensions["people_api.engine"] = engine
     users = UserStore(engine)
     app.extensions["people_api.users"] = users
-    app.extensions["people_api.idempotency"] = Idempotency(
-        engine, users, statement_timeout=settings.statement_timeout
-    )
+    app.extensions["people_api.idempotency"] = Idempotency(engine, users)
     auth.init_app(app, auth.Guard(KeyStore(engine), protected_mode=settings.protected_mode))
 
     request_id.init_app(app)

@@ -1,7 +1,33 @@
 """Idempotency-Key: a retried create gets the first one's response (Stripe's semantics).
 
-The whole protocol lives here: claim the key, create the user and save the response in one
-transaction, replay that response to retries for TTL. Routes ask for an Answer and shape headers.
+The whole protocol lives here. Routes ask for an Answer and shape headers.
+
+One transaction per create. The user is made first, in Python (its id, version and times are the
+server's, so its 201 is rendered before anything is stored); then one transaction claims the key and
+saves that 201 in a single INSERT, and stores the user. A retry finds the key taken and gets the saved
+response instead. When the email is taken the transaction saves the 409 in place of the 201 (one
+UPDATE) and stores no user. Both answers are saved, so a retry never makes a second user.
+
+A key's row is committed with its response or not at all, so every claim anyone can see is finished:
+- A request that fails or dies leaves nothing; its retry runs afresh. Earlier versions committed the
+  claim on its own first, and needed a lease and an owner token so that a retry could take over the
+  claim of a request that died, but not of one still running. Neither is needed now.
+- A duplicate sent while the first request runs waits for the first's transaction: on SQLite for the
+  write lock, which every write takes; on PostgreSQL for the first's uncommitted key in the primary
+  key. When the first commits, the duplicate replays its response; when it rolls back, the duplicate
+  runs. The database bounds that wait (SQLite's busy timeout; PostgreSQL's statement_timeout and
+  lock_timeout). On PostgreSQL a claim that waits it out raises KeyInUse (409, retry shortly): what
+  holds up a one-row INSERT that long is a transaction holding the same key. On SQLite the wait is
+  for the write lock, any writer's, so running out of it stays the busy database's 503.
+
+Rows left unfinished by earlier versions (response_status NULL: a claim of a request that died, or of
+an instance of an earlier version still running during a rolling upgrade) are taken over at once by a
+request with the same body, as if absent; another body gets KeyReused, as before. Taking over a live
+earlier-version request is safe: it saves its response only while its owner token is on the row and
+the row is unfinished, in the transaction that stores its user, so it rolls its user back and replays
+the new answer. (At worst, on PostgreSQL, the two wait on each other, the key and the email locked in
+opposite orders, and the database ends one with a deadlock error: a 503 to retry, never a second user.)
+The owner and locked_at columns are still written for those versions' sake.
 
 Keys are scoped to the API key that sent them (Stripe scopes them per account): the same
 Idempotency-Key from two clients names two requests.
@@ -17,7 +43,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -31,7 +56,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import idempotency_keys as keys
-from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore
+from people_api.users.store import User, UserNotFound, UserStore
 
 TTL = timedelta(hours=24)
 # How often each process deletes expired keys; at most this long's worth of them outlives its TTL.
@@ -41,25 +66,13 @@ PURGE_INTERVAL = timedelta(minutes=1)
 PURGE_BATCH = 1000
 # The scope of keys sent while the service has no API keys (open); no key's id is empty.
 OPEN = ""
-# Statements an owner may still send once the database has stamped its claim, all on the one
-# connection it holds throughout: the claim's COMMIT; the user's INSERT, the UPDATE saving the
-# response and their COMMIT; and when the email is taken, ROLLBACK, the UPDATE saving the 409, COMMIT.
-_STATEMENTS_AFTER_CLAIM = 7
-# What no database timeout bounds: the network and Python between those statements.
-_SLACK = timedelta(seconds=10)
 _SAVED_HEADERS = ("Content-Type", "Location", "ETag")
-
-
-def lease(statement_timeout: int) -> timedelta:
-    """How long a claim stays with its owner before a retry may take it over.
-
-    The database ends each statement, lock waits included, within `statement_timeout` seconds
-    (PostgreSQL: statement_timeout and lock_timeout; SQLite: the busy timeout, its only wait). The
-    owner sends at most _STATEMENTS_AFTER_CLAIM statements after the one that stamped its claim, so
-    lease = _STATEMENTS_AFTER_CLAIM * statement_timeout + _SLACK has passed only once a live request
-    has finished: a claim older than that was left by a request that died.
-    """
-    return _STATEMENTS_AFTER_CLAIM * timedelta(seconds=statement_timeout) + _SLACK
+# PostgreSQL's lock_not_available (lock_timeout) and query_canceled (statement_timeout, which comes
+# first when both are equal): the claim waited out the timeout behind another transaction's key.
+_WAITED_OUT = frozenset({"55P03", "57014"})
+# The fingerprint's canonical JSON: member order and spacing are not part of the request. The very
+# text json.dumps(body, sort_keys=True) gives, which earlier versions stored, built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True).encode
 
 
 class KeyInUse(RuntimeError):
@@ -74,10 +87,6 @@ class CreatedUserGone(LookupError):
     """The user this key created has been deleted since, so its 201 would point at nothing."""
 
 
-class _ClaimLost(RuntimeError):
-    """The claim was taken over (its lease lapsed) before this request could finish it."""
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The response to send, and whether it is the saved answer to an earlier request."""
@@ -86,27 +95,19 @@ class Answer:
     replayed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Claim:
-    scope: str  # the API key's id, or OPEN
-    key: str
-    owner: str  # random per claim or takeover
-
-    def params(self) -> dict[str, str]:
-        return {"scope": self.scope, "claimed_key": self.key, "claim_owner": self.owner}
-
-
-@dataclass(frozen=True, slots=True)
-class _Saved:
-    status: int
-    body: str
-    headers: dict[str, str]
-    user_id: uuid.UUID | None
-
-
 def _fingerprint(body: Mapping[str, Any]) -> str:
-    # Member order and spacing are not part of the request.
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL(body).encode()).hexdigest()
+
+
+def _saved(response: flask.Response, user: uuid.UUID | None) -> dict[str, Any]:
+    """The columns that save `response` as a key's answer."""
+    headers = {name: response.headers[name] for name in _SAVED_HEADERS if name in response.headers}
+    return {
+        "status": response.status_code,
+        "body": response.get_data(as_text=True),
+        "headers": json.dumps(headers),
+        "created": user,
+    }
 
 
 def _clock(dialect: str, ago: timedelta = timedelta(0)) -> sa.ColumnElement[datetime]:
@@ -114,8 +115,10 @@ def _clock(dialect: str, ago: timedelta = timedelta(0)) -> sa.ColumnElement[date
     if dialect == "sqlite":
         # Embedded, so its clock is the only host's. Written the way SQLAlchemy stores DateTime on
         # SQLite (microseconds), so it compares correctly, as text, with every stored time.
-        modifier = f"-{int(ago.total_seconds())} seconds"
-        return sa.func.strftime("%Y-%m-%d %H:%M:%f000", "now", modifier, type_=keys.c.locked_at.type)
+        # Constant, so written into the statement rather than bound anew on every execution.
+        modifier = f", '-{int(ago.total_seconds())} seconds'" if ago else ""
+        expression = f"strftime('%Y-%m-%d %H:%M:%f000', 'now'{modifier})"
+        return sa.literal_column(expression, type_=keys.c.locked_at.type)
     now = sa.func.statement_timestamp(type_=keys.c.locked_at.type)
     return now - ago if ago else now
 
@@ -128,7 +131,6 @@ class Idempotency:
         engine: Engine,
         users: UserStore,
         *,
-        statement_timeout: int,
         purge_interval: timedelta = PURGE_INTERVAL,
         purge_batch: int = PURGE_BATCH,
         clock: Callable[[], float] = time.monotonic,
@@ -141,10 +143,9 @@ class Idempotency:
         self._purge_at = float("-inf")
         dialect = engine.dialect.name
         now = _clock(dialect)
-        key: sa.BindParameter[str] = sa.bindparam("claimed_key")
-        owner: sa.BindParameter[str] = sa.bindparam("claim_owner")
-        this_key = sa.and_(keys.c.api_key_id == sa.bindparam("scope"), keys.c.key == key)
-        unfinished = keys.c.response_status.is_(None)
+        this_key = sa.and_(
+            keys.c.api_key_id == sa.bindparam("scope"), keys.c.key == sa.bindparam("claimed_key")
+        )
         expiry = _clock(dialect, TTL)
         expired = keys.c.created_at < expiry
         # Statements are built once; values travel as bound parameters.
@@ -158,41 +159,43 @@ class Idempotency:
         )
         # Two ranges of the created_at index, so the cost follows the batch, not the table.
         self._purge = keys.delete().where(expired, keys.c.created_at <= sa.func.coalesce(batch_end, expiry))
+        answer: dict[str, sa.BindParameter[Any]] = {
+            "response_status": sa.bindparam("status"),
+            "response_body": sa.bindparam("body"),
+            "response_headers": sa.bindparam("headers"),
+            "user_id": sa.bindparam("created"),
+        }
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(keys).values(
             api_key_id=sa.bindparam("scope"),
-            key=key,
+            key=sa.bindparam("claimed_key"),
             fingerprint=sa.bindparam("request"),
-            owner=owner,
             created_at=now,
             locked_at=now,
+            **answer,
         )
-        fresh = {
-            column: insert.excluded[column] for column in ("fingerprint", "owner", "created_at", "locked_at")
-        }
-        forgotten = dict.fromkeys(("response_status", "response_body", "response_headers", "user_id"))
-        self._insert = (
-            # An expired key is claimed as if it were absent, whether or not a purge has deleted it yet.
+        # An earlier version's unfinished claim for the same request is taken over (module docstring),
+        # its owner token replaced by the default, no one's.
+        claimable = expired | (
+            keys.c.response_status.is_(None) & (keys.c.fingerprint == insert.excluded.fingerprint)
+        )
+        replaced = ("fingerprint", "owner", "created_at", "locked_at", *answer)
+        self._claim = (
             insert.on_conflict_do_update(
-                index_elements=[keys.c.api_key_id, keys.c.key], set_=fresh | forgotten, where=expired
+                index_elements=[keys.c.api_key_id, keys.c.key],
+                set_={column: insert.excluded[column] for column in replaced},
+                where=claimable,
             )
             # SQLAlchemy reports an INSERT's rowcount only when asked; 0 here means a live key exists.
             .execution_options(preserve_rowcount=True)
         )
-        self._read = sa.select(keys).where(this_key)
-        lapsed = keys.c.locked_at < _clock(dialect, lease(statement_timeout))
-        self._take_over = keys.update().where(this_key, unfinished, lapsed).values(owner=owner, locked_at=now)
-        # The owner check: a request whose claim was taken over saves nothing and rolls back its work.
-        self._complete = (
-            keys.update()
-            .where(this_key, keys.c.owner == owner, unfinished)
-            .values(
-                response_status=sa.bindparam("status"),
-                response_body=sa.bindparam("body"),
-                response_headers=sa.bindparam("headers"),
-                user_id=sa.bindparam("created"),
-            )
-        )
-        self._release = keys.delete().where(this_key, keys.c.owner == owner, unfinished)
+        self._answer = keys.update().where(this_key).values(answer)
+        self._read = sa.select(
+            keys.c.fingerprint,
+            keys.c.response_status,
+            keys.c.response_body,
+            keys.c.response_headers,
+            keys.c.user_id,
+        ).where(this_key)
 
     def create_user(
         self,
@@ -200,7 +203,7 @@ class Idempotency:
         body: Mapping[str, str],
         *,
         api_key_id: str | None,
-        created: Callable[[UserRow], flask.Response],
+        created: Callable[[User], flask.Response],
         taken: Callable[[str], flask.Response],
     ) -> Answer:
         """Create the user `body` describes once per `key` of the client `api_key_id` (None: the open
@@ -210,20 +213,28 @@ class Idempotency:
         saved in the transaction that creates the user, so a retry never makes a second one. Raises
         KeyReused (another body), KeyInUse (still running) or CreatedUserGone.
         """
-        scope = OPEN if api_key_id is None else api_key_id
+        user = self._users.new(name=body["name"], email=body["email"])
+        response = created(user)  # before the transaction: the write lock is not held for it
+        fingerprint = _fingerprint(body)
+        params = {
+            "scope": OPEN if api_key_id is None else api_key_id,
+            "claimed_key": key,
+            "request": fingerprint,
+            **_saved(response, user.id),
+        }
         with self._engine.connect() as conn:
             self._purge_if_due(conn)
-            outcome = self._claim(conn, scope, key, _fingerprint(body))
-            if isinstance(outcome, _Claim):
-                try:
-                    return Answer(self._run(conn, outcome, body, created, taken), replayed=False)
-                except _ClaimLost:
-                    outcome = self._finished(conn, outcome)
-                except Exception:
-                    with conn.begin():  # Unfinished: let a retry run it again.
-                        conn.execute(self._release, outcome.params())
-                    raise
-        return self._replay(outcome)
+            with conn.begin():
+                if self._claimed(conn, params):
+                    if not self._users.add(conn, user):
+                        response = taken(user.email)
+                        conn.execute(self._answer, {**params, **_saved(response, None)})
+                    return Answer(response, replayed=False)
+                row = conn.execute(self._read, params).one()
+        # Locked as the INSERT met it: finished, or an earlier version's claim for another body.
+        if row.fingerprint != fingerprint:
+            raise KeyReused(key)
+        return self._replay(row)
 
     def _purge_if_due(self, conn: Connection) -> None:
         """Delete a batch of expired keys if this process has not for the purge interval.
@@ -240,77 +251,25 @@ class Idempotency:
         if purged >= self._purge_batch:
             self._purge_at = started  # more are waiting: the next create deletes the next batch
 
-    def _claim(self, conn: Connection, scope: str, key: str, fingerprint: str) -> _Claim | _Saved:
-        """Own `key` (new, expired, or abandoned by a request that died), or get its saved response."""
-        claim = _Claim(scope, key, secrets.token_hex(16))
-        params = {**claim.params(), "request": fingerprint}
-        # The transaction writes first, so on SQLite it holds the write lock from the start; on PostgreSQL
-        # the upsert locks the live row it ran into. Either way that row stays as read until the COMMIT.
-        with conn.begin():
-            if conn.execute(self._insert, params).rowcount == 1:
-                return claim
-            row = conn.execute(self._read, params).one()
-            if row.fingerprint != fingerprint:
-                raise KeyReused(key)
-            if row.response_status is not None:
-                return _saved(row)
-            if conn.execute(self._take_over, params).rowcount == 1:
-                return claim
-            raise KeyInUse(key)
+    def _claimed(self, conn: Connection, params: dict[str, Any]) -> bool:
+        """Insert the key with its answer (new, expired or unfinished); False if it holds a live one.
 
-    def _run(
-        self,
-        conn: Connection,
-        claim: _Claim,
-        body: Mapping[str, str],
-        created: Callable[[UserRow], flask.Response],
-        taken: Callable[[str], flask.Response],
-    ) -> flask.Response:
-        """Create the user and save the response in one transaction; or save the 409 if the email is taken."""
+        The transaction writes first, so on SQLite it holds the write lock from the start; on
+        PostgreSQL the INSERT waits for a transaction holding the same key, and locks the live row it
+        then runs into. Either way that row stays as read until the transaction ends.
+        """
         try:
-            with conn.begin():
-                user = self._users.insert(conn, name=body["name"], email=body["email"])
-                response = created(user)
-                self._save(conn, claim, response, user.id)
-        except EmailTaken:
-            response = taken(body["email"])
-            with conn.begin():
-                self._save(conn, claim, response, None)
-        return response
+            return conn.execute(self._claim, params).rowcount == 1
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) in _WAITED_OUT:
+                raise KeyInUse(params["claimed_key"]) from None
+            raise
 
-    def _save(
-        self, conn: Connection, claim: _Claim, response: flask.Response, user: uuid.UUID | None
-    ) -> None:
-        """Save `response` as the key's answer, if `claim` still owns it; else _ClaimLost."""
-        headers = {name: response.headers[name] for name in _SAVED_HEADERS if name in response.headers}
-        saved = conn.execute(
-            self._complete,
-            {
-                **claim.params(),
-                "status": response.status_code,
-                "body": response.get_data(as_text=True),
-                "headers": json.dumps(headers),
-                "created": user,
-            },
-        ).rowcount
-        if saved != 1:
-            raise _ClaimLost(claim.key)
-
-    def _finished(self, conn: Connection, claim: _Claim) -> _Saved:
-        """After losing the claim: the response the new owner saved, or KeyInUse while it runs."""
-        row = conn.execute(self._read, claim.params()).one_or_none()
-        if row is None or row.response_status is None:
-            raise KeyInUse(claim.key)
-        return _saved(row)
-
-    def _replay(self, saved: _Saved) -> Answer:
-        if saved.user_id is not None:
+    def _replay(self, row: Any) -> Answer:
+        if row.user_id is not None:
             try:
-                self._users.get(saved.user_id)
+                self._users.get(row.user_id)
             except UserNotFound:
-                raise CreatedUserGone(saved.user_id) from None
-        return Answer(flask.Response(saved.body, saved.status, saved.headers), replayed=True)
-
-
-def _saved(row: Any) -> _Saved:
-    return _Saved(row.response_status, row.response_body, json.loads(row.response_headers), row.user_id)
+                raise CreatedUserGone(row.user_id) from None
+        headers = json.loads(row.response_headers)
+        return Answer(flask.Response(row.response_body, row.response_status, headers), replayed=True)

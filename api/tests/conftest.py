@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import http
 import json
 import logging
@@ -307,7 +308,7 @@ Ager = Callable[[str, str, timedelta], None]
 
 @pytest.fixture
 def age(app: flask.Flask) -> Ager:
-    """Move an idempotency key's claim (`locked_at`) or creation time into the past, as if time had passed."""
+    """Move a time column (`created_at`) of an idempotency key into the past, as if time had passed."""
     engine: Engine = app.extensions["people_api.engine"]
 
     def set_age(key: str, column: str, by: timedelta) -> None:
@@ -378,7 +379,8 @@ def _on_user_insert(action: Callable[[], None]) -> Callable[..., None]:
 
 @pytest.fixture
 def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
-    """Leave `key` claimed for `body` by a create whose process died just before inserting the user."""
+    """Send a create with `key` and `body` whose process dies just after claiming the key, as it
+    goes to store the user."""
     engine: Engine = app.extensions["people_api.engine"]
 
     def die() -> None:
@@ -394,6 +396,31 @@ def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
             sa.event.remove(engine, "before_cursor_execute", listener)
 
     return abandon_claim
+
+
+@pytest.fixture
+def earlier_claim(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
+    """Leave `key` claimed for `body` and unfinished, as versions that committed a claim on its own
+    left it when their request died, or while it still ran: no response, an owner token, the open scope."""
+    engine: Engine = app.extensions["people_api.engine"]
+
+    def claim(key: str, body: dict[str, str]) -> None:
+        # Those versions' fingerprint: sha256 of the body's JSON with sorted members.
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                db.idempotency_keys.insert().values(
+                    api_key_id="",
+                    key=key,
+                    fingerprint=fingerprint,
+                    owner="earlier",
+                    created_at=now,
+                    locked_at=now,
+                )
+            )
+
+    return claim
 
 
 class HeldInserts:

@@ -1,11 +1,13 @@
-"""Idempotency: claim, create and save in one transaction, replay, leases, owners, scopes, expiry, purging."""
+"""Idempotency: claim, create and save in one transaction, replay, waits, earlier versions' claims, scopes,
+expiry, purging."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,13 +31,11 @@ from people_api.idempotency import (
     Idempotency,
     KeyInUse,
     KeyReused,
-    lease,
 )
-from people_api.users.store import UserRow, UserStore
+from people_api.users.store import User, UserStore
 
 JOHN = {"name": "John", "email": "john@example.com"}
 JANE = {"name": "Jane", "email": "jane@example.com"}
-LEASE = lease(5)  # the default statement timeout
 SECOND = timedelta(seconds=1)
 Abandon = Callable[[str, dict[str, str]], None]
 Ager = Callable[[str, str, timedelta], None]
@@ -55,7 +55,7 @@ class HeldInserts(Protocol):
     def next(self) -> threading.Event: ...
 
 
-def _created(user: UserRow) -> flask.Response:
+def _created(user: User) -> flask.Response:
     return flask.Response(
         json.dumps({"id": str(user.id)}), 201, {"Location": f"/users/{user.id}", "ETag": '"1"'}
     )
@@ -85,7 +85,7 @@ def _stored(engine: sa.Engine) -> set[str]:
 
 
 def _purges(statements: list[str]) -> int:
-    # Creates that succeed send no other DELETE to this table (a failed one releases its key with one).
+    # Creates send no other DELETE to this table.
     return sum(statement.startswith("DELETE FROM idempotency_keys") for statement in statements)
 
 
@@ -94,11 +94,6 @@ def engine(app: flask.Flask) -> sa.Engine:
     """The app's engine, for reading the idempotency table directly."""
     engine: sa.Engine = app.extensions["people_api.engine"]
     return engine
-
-
-def test_lease_is_seven_statement_timeouts_and_ten_seconds() -> None:
-    """The lease covers every statement an owner may still send, each cut at the statement timeout."""
-    assert (lease(5), lease(3600)) == (timedelta(seconds=45), timedelta(seconds=25210))
 
 
 def test_first_create_is_not_replayed(idempotency: Idempotency, store: UserStore) -> None:
@@ -136,31 +131,61 @@ def test_taken_email_is_saved_and_replayed(idempotency: Idempotency, store: User
     assert retry.response.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("finished", [False, True], ids=["running", "finished"])
-def test_same_key_with_another_body_raises_key_reused(
-    idempotency: Idempotency, abandon: Abandon, finished: bool
-) -> None:
-    """A key first used for another body raises KeyReused, whether or not that request finished."""
-    if finished:
-        _create(idempotency)
-    else:
-        abandon("k1", JOHN)
+def test_same_key_with_another_body_raises_key_reused(idempotency: Idempotency, store: UserStore) -> None:
+    """A key first used for another body raises KeyReused and creates no one."""
+    _create(idempotency)
 
     with pytest.raises(KeyReused):
         _create(idempotency, body=JANE)
+    assert _users(store) == 1
 
 
-def test_failed_create_releases_the_key(idempotency: Idempotency, store: UserStore) -> None:
-    """A create that fails unexpectedly rolls its user back and frees the key for the retry."""
+def test_failed_rendering_leaves_the_key_free(idempotency: Idempotency, store: UserStore) -> None:
+    """A create whose response cannot be rendered stores nothing, so the retry runs."""
 
-    def broken(_user: UserRow) -> flask.Response:
+    def broken(_user: User) -> flask.Response:
         raise RuntimeError("rendering failed")
 
     with pytest.raises(RuntimeError):
         idempotency.create_user("k1", JOHN, api_key_id=None, created=broken, taken=_taken)
 
-    assert _users(store) == 0
-    assert _create(idempotency).replayed is False
+    assert (_create(idempotency).replayed, _users(store)) == (False, 1)
+
+
+def test_request_that_dies_after_claiming_leaves_the_key_free(
+    idempotency: Idempotency, store: UserStore, abandon: Abandon, engine: sa.Engine
+) -> None:
+    """A create that dies between claiming the key and storing its user leaves no claim behind (its
+    transaction never commits): the retry runs at once, as the first create."""
+    abandon("k1", JOHN)
+
+    assert _stored(engine) == set()
+    assert (_create(idempotency).replayed, _users(store)) == (False, 1)
+
+
+def test_create_is_one_transaction_of_two_statements(
+    app: flask.Flask, idempotency: Idempotency, engine: sa.Engine, statements: list[str]
+) -> None:
+    """Past the purge, a create with a new key sends one INSERT of the key with its response and one
+    INSERT of the user, and commits once."""
+    _create(idempotency, "k0", _person(0))  # the first create purges
+    commits: list[object] = []
+
+    def commit(conn: object) -> None:
+        commits.append(conn)
+
+    sa.event.listen(engine, "commit", commit)
+    statements.clear()
+    try:
+        _create(idempotency, "k1", _person(1))
+    finally:
+        sa.event.remove(engine, "commit", commit)
+
+    assert [statement.split(" (")[0] for statement in statements] == [
+        "INSERT INTO idempotency_keys",
+        "INSERT INTO users",
+    ]
+    assert len(commits) == 1
 
 
 def test_retry_after_the_created_user_was_deleted_raises_created_user_gone(
@@ -225,49 +250,145 @@ class TestScope:
         assert _users(store) == 2
 
 
-class TestLease:
-    """An unfinished claim belongs to its owner for the lease; after it, a retry may take over."""
+@contextlib.contextmanager
+def _claims_sent(engine: sa.Engine) -> Iterator[threading.Semaphore]:
+    """A semaphore released as each claim of a key is sent (the claim may then wait on the database)."""
+    sent = threading.Semaphore(0)
 
-    def test_claim_still_running_is_key_in_use(self, idempotency: Idempotency, abandon: Abandon) -> None:
-        """A retry while the claim is young raises KeyInUse and creates nothing."""
-        abandon("k1", JOHN)
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO idempotency_keys"):
+            sent.release()
 
-        with pytest.raises(KeyInUse):
-            _create(idempotency)
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
 
-    def test_abandoned_claim_is_taken_over_after_the_lease(
-        self, idempotency: Idempotency, store: UserStore, abandon: Abandon, age: Ager
+
+def _await(claims: threading.Semaphore, count: int) -> None:
+    """Return once `count` more claims have been sent."""
+    for _ in range(count):
+        if not claims.acquire(timeout=10):
+            raise TimeoutError("a claim was never sent")
+
+
+class TestWhileRunning:
+    """A duplicate sent while the first request runs waits for the first's transaction."""
+
+    def test_duplicate_gets_the_first_response_once_it_commits(
+        self, idempotency: Idempotency, store: UserStore, held_inserts: HeldInserts, engine: sa.Engine
     ) -> None:
-        """A claim left unfinished for longer than the lease (its process died) goes to the retry."""
-        abandon("k1", JOHN)
-        age("k1", "locked_at", LEASE + timedelta(seconds=1))
+        """The duplicate, sent while the first holds the key uncommitted, replays the first's 201."""
+        with _claims_sent(engine) as claims, ThreadPoolExecutor(2) as pool:
+            first = pool.submit(_create, idempotency)
+            first_insert = held_inserts.next()
+            duplicate = pool.submit(_create, idempotency)
+            _await(claims, 2)  # the first's claim and the duplicate's
+            first_insert.set()
+            created, replayed = first.result(10), duplicate.result(10)
+
+        assert (created.replayed, replayed.replayed) == (False, True)
+        assert replayed.response.get_data() == created.response.get_data()
+        assert _users(store) == 1
+
+    def test_duplicate_runs_when_the_first_fails(
+        self, idempotency: Idempotency, store: UserStore, engine: sa.Engine
+    ) -> None:
+        """When the first rolls back after claiming, the waiting duplicate claims the key and creates
+        the user itself."""
+        arrived, go = threading.Event(), threading.Event()
+
+        def fail_the_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.startswith("INSERT INTO users") and not arrived.is_set():
+                arrived.set()
+                go.wait(10)
+                raise RuntimeError("the first create failed")
+
+        sa.event.listen(engine, "before_cursor_execute", fail_the_first)
+        try:
+            with _claims_sent(engine) as claims, ThreadPoolExecutor(2) as pool:
+                first = pool.submit(_create, idempotency)
+                assert arrived.wait(10)
+                duplicate = pool.submit(_create, idempotency)
+                _await(claims, 2)  # the first's claim and the duplicate's
+                go.set()
+                with pytest.raises(RuntimeError):
+                    first.result(10)
+                answer = duplicate.result(10)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", fail_the_first)
+
+        assert (answer.response.status_code, answer.replayed) == (201, False)
+        assert _users(store) == 1
+
+    @pytest.mark.postgres
+    def test_duplicate_that_waits_out_the_statement_timeout_is_key_in_use(
+        self,
+        idempotency: Idempotency,
+        store: UserStore,
+        held_inserts: HeldInserts,
+        make_app: Callable[..., flask.Flask],
+    ) -> None:
+        """On PostgreSQL a duplicate whose claim waits out the statement timeout behind the first's
+        uncommitted key raises KeyInUse; the first still creates the user, once."""
+        impatient: Idempotency = make_app(statement_timeout=1).extensions["people_api.idempotency"]
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(_create, idempotency)
+            first_insert = held_inserts.next()
+            try:
+                with pytest.raises(KeyInUse):
+                    _create(impatient)
+            finally:
+                first_insert.set()
+            assert first.result(10).replayed is False
+
+        assert _users(store) == 1
+
+
+class TestEarlierVersionsClaims:
+    """Versions before one-transaction creates committed a claim on its own; those left unfinished
+    (their request died, or still runs during a rolling upgrade) are taken over at once."""
+
+    def test_unfinished_claim_for_the_same_body_is_taken_over(
+        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
+    ) -> None:
+        """A create with the claimed key and body runs as the first: 201, not replayed, one user."""
+        earlier_claim("k1", JOHN)
 
         answer = _create(idempotency)
 
         assert (answer.response.status_code, answer.replayed) == (201, False)
         assert _users(store) == 1
 
-    def test_claim_within_the_lease_is_not_taken_over(
-        self, idempotency: Idempotency, abandon: Abandon, age: Ager
+    def test_unfinished_claim_for_another_body_is_key_reused(
+        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
     ) -> None:
-        """A claim younger than the lease is still in use."""
-        abandon("k1", JOHN)
-        age("k1", "locked_at", LEASE - timedelta(seconds=5))
+        """A create with the claimed key and another body raises KeyReused, as those versions did."""
+        earlier_claim("k1", JOHN)
 
-        with pytest.raises(KeyInUse):
-            _create(idempotency)
+        with pytest.raises(KeyReused):
+            _create(idempotency, body=JANE)
+        assert _users(store) == 0
 
-    def test_lease_follows_the_statement_timeout(
-        self, app: flask.Flask, store: UserStore, engine: sa.Engine, abandon: Abandon, age: Ager
+    def test_earlier_owner_cannot_finish_a_claim_taken_over(
+        self, idempotency: Idempotency, engine: sa.Engine, earlier_claim: Abandon
     ) -> None:
-        """With an hour-long statement timeout, a claim an hour old may still be running: not taken over.
-        (A fixed 20 s lease took it over.)"""
-        patient = Idempotency(engine, store, statement_timeout=3600)
-        abandon("k1", JOHN)
-        age("k1", "locked_at", timedelta(hours=1))
+        """Those versions saved their response only while their owner token was on an unfinished row,
+        in the transaction that stored their user; after a takeover that save changes nothing, so the
+        earlier request rolls its user back, and the key keeps the new answer."""
+        earlier_claim("k1", JOHN)
+        saved = _create(idempotency).response.get_data(as_text=True)
 
-        with pytest.raises(KeyInUse):
-            _create(patient)
+        with engine.begin() as conn:
+            earlier_save = conn.execute(
+                table.update()
+                .where(table.c.key == "k1", table.c.owner == "earlier", table.c.response_status.is_(None))
+                .values(response_status=409, response_body="{}", response_headers="{}")
+            )
+
+        assert earlier_save.rowcount == 0
+        assert _create(idempotency).response.get_data(as_text=True) == saved
 
 
 class _HostClockAhead(datetime):
@@ -279,21 +400,12 @@ class _HostClockAhead(datetime):
 
 
 class TestDatabaseClock:
-    """Leases and expiry are judged by the database's clock, which every instance shares."""
+    """Expiry is judged by the database's clock, which every instance shares."""
 
     @pytest.fixture(autouse=True)
     def host_clock_ahead(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The instance under test runs on a host whose clock is a day fast."""
         monkeypatch.setattr(people_api.idempotency, "datetime", _HostClockAhead)
-
-    def test_fast_host_clock_does_not_take_over_a_live_claim(
-        self, idempotency: Idempotency, abandon: Abandon
-    ) -> None:
-        """A claim made a moment ago is in use, whatever this host's clock says."""
-        abandon("k1", JOHN)
-
-        with pytest.raises(KeyInUse):
-            _create(idempotency)
 
     def test_fast_host_clock_does_not_expire_a_key(self, idempotency: Idempotency) -> None:
         """A key saved a moment ago has not expired, whatever this host's clock says."""
@@ -329,7 +441,7 @@ class TestPurge:
         self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
     ) -> None:
         """A create a second short of the interval after the last purge does not purge; one at it does."""
-        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        idempotency = Idempotency(engine, store, clock=elapse.clock)
         purges = []
         for number, wait in enumerate((timedelta(0), PURGE_INTERVAL - SECOND, SECOND)):
             elapse(wait)
@@ -339,15 +451,16 @@ class TestPurge:
         assert purges == [1, 1, 2]
 
     def test_purge_deletes_exactly_the_expired_keys(
-        self, engine: sa.Engine, store: UserStore, elapse: Elapse, abandon: Abandon
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse, earlier_claim: Abandon
     ) -> None:
-        """Keys older than the TTL are deleted; younger ones stay, unfinished claims included."""
-        idempotency = Idempotency(engine, store, statement_timeout=5, clock=elapse.clock)
+        """Keys older than the TTL are deleted; younger ones stay, earlier versions' unfinished claims
+        included."""
+        idempotency = Idempotency(engine, store, clock=elapse.clock)
         _create(idempotency, "old", _person(1))
-        abandon("old-unfinished", _person(2))
+        earlier_claim("old-unfinished", _person(2))
         elapse(TTL - PURGE_INTERVAL)
         _create(idempotency, "young", _person(3))
-        abandon("young-unfinished", _person(4))
+        earlier_claim("young-unfinished", _person(4))
         elapse(2 * PURGE_INTERVAL)
 
         _create(idempotency, "new", _person(5))
@@ -358,7 +471,7 @@ class TestPurge:
         self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
     ) -> None:
         """A purge that fills its batch leaves the rest to the very next create, not to the next interval."""
-        idempotency = Idempotency(engine, store, statement_timeout=5, purge_batch=2, clock=elapse.clock)
+        idempotency = Idempotency(engine, store, purge_batch=2, clock=elapse.clock)
         for number in range(3):
             _create(idempotency, f"old-{number}", _person(number))
             elapse(SECOND)  # a batch ends at a creation time: keys made in one instant go together
@@ -377,9 +490,7 @@ class TestPurge:
         for three TTLs: the table never holds more than 40 plus one purge interval's worth (10), though
         three times 40 keys were sent."""
         per_ttl, intervals_per_ttl, ttls = 40, 4, 3
-        idempotency = Idempotency(
-            engine, store, statement_timeout=5, purge_interval=TTL / intervals_per_ttl, clock=elapse.clock
-        )
+        idempotency = Idempotency(engine, store, purge_interval=TTL / intervals_per_ttl, clock=elapse.clock)
         bound = per_ttl + per_ttl // intervals_per_ttl
         stored = []
         for number in range(ttls * per_ttl):
@@ -388,75 +499,6 @@ class TestPurge:
             elapse(TTL / per_ttl)
 
         assert max(stored) <= bound < ttls * per_ttl
-
-
-class TestOwner:
-    """After a takeover only the new owner may finish the key; the old one's work rolls back."""
-
-    def test_stale_owner_work_rolls_back(
-        self, idempotency: Idempotency, store: UserStore, held_inserts: HeldInserts, age: Ager
-    ) -> None:
-        """The old owner's user and response vanish; it answers KeyInUse, the new owner's 201 is saved."""
-        with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(_create, idempotency)
-            old_insert = held_inserts.next()
-            age("k1", "locked_at", LEASE + timedelta(seconds=1))
-            new = pool.submit(_create, idempotency)
-            new_insert = held_inserts.next()
-            old_insert.set()
-            with pytest.raises(KeyInUse):
-                old.result(10)
-            new_insert.set()
-            saved = new.result(10)
-
-        assert (saved.response.status_code, saved.replayed) == (201, False)
-        assert _create(idempotency).response.get_data() == saved.response.get_data()
-        assert _users(store) == 1
-
-    def test_stale_owner_cannot_overwrite_the_saved_response(
-        self, idempotency: Idempotency, held_inserts: HeldInserts, age: Ager
-    ) -> None:
-        """An old owner finishing after the new one (its email now taken) cannot replace the saved 201
-        with its 409: it answers the saved 201 instead."""
-        with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(_create, idempotency)
-            old_insert = held_inserts.next()
-            age("k1", "locked_at", LEASE + timedelta(seconds=1))
-            new = pool.submit(_create, idempotency)
-            held_inserts.next().set()
-            saved = new.result(10)
-            old_insert.set()
-            late = old.result(10)
-
-        assert (late.response.status_code, late.replayed) == (201, True)
-        assert late.response.get_data() == saved.response.get_data()
-        assert _create(idempotency).response.get_data() == saved.response.get_data()
-
-    def test_stale_owner_failure_keeps_the_new_owners_claim(
-        self, idempotency: Idempotency, held_inserts: HeldInserts, age: Ager
-    ) -> None:
-        """An old owner that fails after a takeover releases nothing: the new owner still finishes."""
-
-        def broken(_user: UserRow) -> flask.Response:
-            raise RuntimeError("rendering failed")
-
-        with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(
-                idempotency.create_user, "k1", JOHN, api_key_id=None, created=broken, taken=_taken
-            )
-            old_insert = held_inserts.next()
-            age("k1", "locked_at", LEASE + timedelta(seconds=1))
-            new = pool.submit(_create, idempotency)
-            new_insert = held_inserts.next()
-            old_insert.set()
-            with pytest.raises(RuntimeError):
-                old.result(10)
-            new_insert.set()
-            saved = new.result(10)
-
-        retry = _create(idempotency)
-        assert (retry.response.status_code, retry.replayed) == (201, True)
-        assert retry.response.get_data() == saved.response.get_data()
 
 
 def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> None:

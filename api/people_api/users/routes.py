@@ -13,7 +13,7 @@ from flask.views import MethodView
 from people_api.errors import PeopleBlueprint, raise_problem, render_problem
 from people_api.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
 from people_api.users import schemas
-from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
+from people_api.users.store import EmailTaken, User, UserNotFound, UserStore, VersionMismatch
 
 blp = PeopleBlueprint(
     "users", __name__, url_prefix="/people/v1/users", description="Create, read, change and delete users."
@@ -168,7 +168,7 @@ class Users(MethodView):
         return answer.response
 
 
-def _created(user: UserRow) -> flask.Response:
+def _created(user: User) -> flask.Response:
     response = flask.jsonify(_USER.dump(user))
     response.status_code = 201
     # What url_for("users.UserById", user_id=user.id) gives, without its per-call routing work (5 % of

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from typing import Any
 
 import flask
@@ -13,7 +13,6 @@ import pytest
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api.idempotency import lease
 from people_api.users.store import UserStore
 
 JOHN = {"name": "John", "email": "john@example.com"}
@@ -127,40 +126,42 @@ def test_the_same_key_from_one_api_key_replays(client: FlaskClient, make_token: 
     assert retry.headers["Idempotent-Replayed"] == "true"
 
 
-def test_retry_while_the_first_is_running_is_409(
-    app: flask.Flask, held_inserts: Any, assert_problem: Callable[..., None]
-) -> None:
-    """A retry that arrives before the first request finished answers 409; the first still creates once."""
-    with ThreadPoolExecutor(1) as pool:
+def test_retry_while_the_first_is_running_gets_its_response(app: flask.Flask, held_inserts: Any) -> None:
+    """A retry that arrives before the first request finished waits for it and replays its 201."""
+    with ThreadPoolExecutor(2) as pool:
         first = pool.submit(_post, app.test_client(), JOHN, "key-1")
         insert = held_inserts.next()
-        retry = _post(app.test_client(), JOHN, "key-1")
+        retry = pool.submit(_post, app.test_client(), JOHN, "key-1")
+        time.sleep(0.2)  # the retry's claim now waits on the first's uncommitted one (or soon will)
         insert.set()
-        assert first.result(10).status_code == 201
+        created, replayed = first.result(10), retry.result(10)
 
-    assert_problem(retry, 409, "A request with this Idempotency-Key is still running; retry shortly.")
+    assert (created.status_code, replayed.status_code) == (201, 201)
+    assert replayed.get_data() == created.get_data()
+    assert replayed.headers["Idempotent-Replayed"] == "true"
     assert _count(app.test_client()) == 1
 
 
-def test_retry_after_the_first_lost_its_claim_replays_the_new_owners_201(
-    app: flask.Flask, held_inserts: Any, age: Callable[[str, str, timedelta], None]
+@pytest.mark.postgres
+def test_retry_that_waits_out_the_statement_timeout_is_409(
+    app: flask.Flask,
+    make_app: Callable[..., flask.Flask],
+    held_inserts: Any,
+    assert_problem: Callable[..., None],
 ) -> None:
-    """A first request so slow that a retry took its key over answers the retry's saved 201, marked
-    replayed; the key keeps that 201 and one user exists."""
-    with ThreadPoolExecutor(2) as pool:
+    """On PostgreSQL a retry still waiting for the first request after the statement timeout answers
+    409; the first still creates once."""
+    impatient = make_app(statement_timeout=1).test_client()
+    with ThreadPoolExecutor(1) as pool:
         first = pool.submit(_post, app.test_client(), JOHN, "key-1")
-        first_insert = held_inserts.next()
-        age("key-1", "locked_at", lease(5) + timedelta(seconds=1))
-        second = pool.submit(_post, app.test_client(), JOHN, "key-1")
-        held_inserts.next().set()
-        taken_over = second.result(10)
-        first_insert.set()
-        late = first.result(10)
+        insert = held_inserts.next()
+        try:
+            retry = _post(impatient, JOHN, "key-1")
+        finally:
+            insert.set()
+        assert first.result(10).status_code == 201
 
-    assert (taken_over.status_code, late.status_code) == (201, 201)
-    assert late.get_data() == taken_over.get_data()
-    assert late.headers["Idempotent-Replayed"] == "true"
-    assert _post(app.test_client(), JOHN, "key-1").get_data() == taken_over.get_data()
+    assert_problem(retry, 409, "A request with this Idempotency-Key is still running; retry shortly.")
     assert _count(app.test_client()) == 1
 
 
@@ -173,7 +174,7 @@ def test_failed_first_attempt_lets_the_retry_run(
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "insert", broken)
+        patch.setattr(store, "add", broken)
         assert _post(client, JOHN, "key-1").status_code == 500
 
     retry = _post(client, JOHN, "key-1")

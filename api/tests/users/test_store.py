@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC
 
+import flask
 import pytest
 
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
@@ -47,6 +48,34 @@ def test_failed_create_stores_nothing(store: UserStore) -> None:
         store.create(name="Other", email="ADA@example.com")
 
     assert _names(store.list_page(limit=10)[0]) == ["Ada"]
+
+
+def test_added_user_reads_back_as_it_was_made(store: UserStore, app: flask.Flask) -> None:
+    """A user made by new() and stored by add() reads back with the very id, version and times it was
+    made with, so whatever was rendered from it before storing stays true."""
+    made = store.new(name="Ada", email="Ada@example.com")
+    with app.extensions["people_api.engine"].begin() as conn:
+        added = store.add(conn, made)
+
+    stored = store.get(made.id)
+    assert added
+    assert (stored.id, stored.name, stored.email, stored.version) == (made.id, "Ada", "Ada@example.com", 1)
+    assert (stored.created_at, stored.updated_at) == (made.created_at, made.updated_at)
+
+
+def test_add_with_a_taken_email_stores_nothing_and_the_transaction_goes_on(
+    store: UserStore, app: flask.Flask
+) -> None:
+    """add() answers False for an email taken (in another case), and the transaction it ran in can
+    still write and commit (on PostgreSQL a unique violation would have aborted it)."""
+    store.create(name="Ada", email="ada@example.com")
+    with app.extensions["people_api.engine"].begin() as conn:
+        added = [
+            store.add(conn, store.new(name=name, email=f"{name}@example.com")) for name in ("ADA", "Bob")
+        ]
+
+    assert added == [False, True]
+    assert _names(store.list_page(limit=10)[0]) == ["Ada", "Bob"]
 
 
 def test_list_page_pages_in_creation_order(store: UserStore) -> None:
