@@ -135,7 +135,7 @@ class Users(MethodView):
     @blp.documents_problem(
         409,
         "Another user already has this email (compared case-insensitively), "
-        "or a request with the same Idempotency-Key is still running, "
+        "or a request with the same Idempotency-Key was still running when the wait for it timed out, "
         "or the user that key created has since been deleted.",
     )
     @blp.documents_problem(413, "The body is larger than 1 MiB.")

@@ -171,8 +171,10 @@ class CreateHeadersSchema(ma.Schema):
             "description": (
                 "Makes the create safe to retry: for 24 hours a request with the same key and body "
                 "gets the first response again (with Idempotent-Replayed: true) and creates nothing; "
-                "the same key with another body is a 422; a retry while the first is running, or after "
-                "the user it created was deleted, is a 409. Keys belong to the API key that sends them: "
+                "the same key with another body is a 422; a retry while the first is still running waits "
+                "for it and gets its response (a 409 if the wait outlasts the database's statement "
+                "timeout); a retry after the user it created was deleted is a 409. Keys belong to the "
+                "API key that sends them: "
                 "the same key from another API key is another request."
             ),
             "example": "5f0c7c1e-create-ada",
