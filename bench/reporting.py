@@ -24,8 +24,7 @@ def write(run: Run, stem: Path) -> str:
 
 
 def _markdown(run: Run, plot: str) -> str:
-    judged = run.database == "sqlite"
-    smallest, largest = run.sweeps[0].users, run.sweeps[-1].users
+    smallest = run.sweeps[0].users
     lines = [
         "# Benchmark report",
         "",
@@ -37,6 +36,8 @@ def _markdown(run: Run, plot: str) -> str:
         f"table. Load average (1 min) {run.load_average_1min[0]:.1f} before, "
         f"{run.load_average_1min[1]:.1f} after.",
         "",
+        *_verdict(run),
+        "",
         "## Ceiling",
         "",
         "A raw WSGI callable with a fixed JSON body on granian, as issue 12's targets assume, measured "
@@ -47,27 +48,31 @@ def _markdown(run: Run, plot: str) -> str:
         "every share of the run; the median of runs spread over the whole run ignores one such outlier, "
         "and the list above shows how steady the machine was.",
     ]
-    targets = judging.targets(run)
+    targets = judging.targets(run)  # none on PostgreSQL
     for sweep in run.sweeps:
         heading = f"{sweep.users:,} users"
-        if judged and sweep.users == smallest:
+        if targets and sweep.users == smallest:
             heading += " (targets judged here)"
         lines += ["", f"## {heading}", "", *_table(run, sweep, targets if sweep.users == smallest else {})]
         rss = ", ".join(f"{mb:.0f} MB" for mb in sweep.rss_mb_per_worker)
         lines += ["", f"Prefilled in {sweep.prefill_seconds:.1f} s. RSS per worker after the rows: {rss}."]
-    lines += ["", *_flatness(run), "", *_memory(run), "", "## Verdict", ""]
-    if not judged:
-        lines.append(f"Not judged: issue 12 sets no targets on {run.database} yet; the figures are reported.")
-    failed = judging.failed(run) if judged else []
-    errors = run.with_errors()
-    if failed:
-        lines.append("Not met: " + "; ".join(failed) + ".")
-    elif judged:
-        lines.append(f"Every target is met at {smallest:,} users, flat to {largest:,}, within memory.")
-    none = "none (no socket error, no non-2xx answer in any run)."
-    lines.append("Errors: " + ("; ".join(errors) + "." if errors else none))
+    lines += ["", *_flatness(run), "", *_memory(run)]
     lines += ["", f"![req/s against the number of users]({plot})"]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(run: Run) -> list[str]:
+    smallest, largest = run.sweeps[0].users, run.sweeps[-1].users
+    failed = judging.failed(run)
+    errors = run.with_errors()
+    if run.database != "sqlite":
+        judged = f"Not judged: issue 12 sets no targets on {run.database} yet; the figures are reported."
+    elif failed:
+        judged = "Not met: " + "; ".join(failed) + "."
+    else:
+        judged = f"Every target is met at {smallest:,} users, flat to {largest:,}, within memory."
+    none = "none (no socket error, no non-2xx answer in any run)."
+    return ["## Verdict", "", f"- {judged}", "- Errors: " + ("; ".join(errors) + "." if errors else none)]
 
 
 def _table(run: Run, sweep: Sweep, targets: dict[str, judging.Check]) -> list[str]:
@@ -168,7 +173,7 @@ def _data(run: Run) -> dict[str, object]:
         "checks": {
             kind: {name: asdict(check) for name, check in found.items()} for kind, found in checks.items()
         },
-        "failed": judging.failed(run) if run.database == "sqlite" else [],
+        "failed": judging.failed(run),
         "runs_with_errors": run.with_errors(),
     }
 
