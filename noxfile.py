@@ -196,9 +196,10 @@ def browser(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """wrk against the served API and a raw-WSGI ceiling in the same run; writes bench/report.md."""
+    """wrk against the served API over 10 k, 100 k and 1 M users and a raw-WSGI ceiling in the same
+    run; writes bench/report.md, .json and .png (`-- --help` for the options)."""
     _install_wrk(session)
-    sync(session)
+    sync(session, "bench")
     session.run("python", "bench/run.py", *session.posargs)
 
 

@@ -16,6 +16,8 @@ function init(args)
     table.insert(ids, line)
   end
   nthreads = tonumber(args[2])
+  -- Unseeded, LuaJIT's math.random repeats itself in every wrk process (emails would collide).
+  math.randomseed(os.time() * 100 + id)
 end
 
 request = function()
