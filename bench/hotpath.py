@@ -45,13 +45,13 @@ def main() -> int:
     tmp = tempfile.mkdtemp()
     # Before prometheus-client is first imported: it picks its storage then.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tmp
-    import run as bench
+    import prefill
 
     from people_api import create_app, logs
     from people_api.config import Settings
 
     url = f"sqlite:///{tmp}/profile.db"
-    ids = bench.prefill(url, args.users)
+    ids = prefill.prefill(url, args.users)
     # The JSON request log's handler takes the stream it is configured with: /dev/null.
     out, sys.stderr = sys.stderr, open(os.devnull, "w")  # noqa: SIM115
     logs.configure("info")
