@@ -80,7 +80,7 @@ def _sweep(args: argparse.Namespace, users: int, tmp: Path) -> Sweep:
             rows["list_users?limit=20"] = wrk(f"{base}?limit=20", *load)
             rows["list_users?name="] = wrk(f"{base}?name={name}", *load)
             rows["create_user"] = wrk(base, *load, "create.lua")
-            rows["create_user + Idempotency-Key"] = wrk(base, *load, "create_idempotent.lua")
+            rows["create_user + Idempotency-Key"] = wrk(base, *load, "create.lua", "keyed")
             rows["mixed (80 % read, 15 % create, 5 % PATCH)"] = wrk(
                 base, *load, "bench-mixed.lua", str(ids_file), "2"
             )
