@@ -17,9 +17,13 @@ MAX_LENGTH = 200
 _WELL_FORMED = re.compile(rf"[!-~]{{1,{MAX_LENGTH}}}")
 # What the server sends back. A request may carry anything: an id of another shape is replaced, not
 # refused, so the request parameter's schema is a plain string (a pattern there would promise a 400).
+SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[!-~]+$"}
+
+
+# The header as the WSGI environ names it: read there, without building request.headers.
+_ENVIRON_KEY = "HTTP_" + HEADER.upper().replace("-", "_")
 # The id of the request this thread is serving, for every log record written meanwhile (people_api.logs).
 CURRENT: ContextVar[str | None] = ContextVar("request_id", default=None)
-SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[!-~]+$"}
 
 
 def choose(offered: str | None) -> str:
@@ -46,7 +50,7 @@ def init_app(app: flask.Flask) -> None:
 
 
 def _assign(_app: flask.Flask, **_extra: Any) -> None:
-    CURRENT.set(choose(flask.request.environ.get("HTTP_X_REQUEST_ID")))
+    CURRENT.set(choose(flask.request.environ.get(_ENVIRON_KEY)))
 
 
 def _echo(response: flask.Response) -> flask.Response:
