@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from people_api import writelock
 from people_api.config import Settings
 
 metadata = sa.MetaData()
@@ -134,6 +135,7 @@ def create_engine(settings: Settings) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        writelock.install(engine, settings.statement_timeout)
         return engine
     timeout_ms = settings.statement_timeout * 1000
     engine = sa.create_engine(

@@ -252,18 +252,20 @@ class TestScope:
 
 @contextlib.contextmanager
 def _claims_sent(engine: sa.Engine) -> Iterator[threading.Semaphore]:
-    """A semaphore released as each claim of a key is sent (the claim may then wait on the database)."""
+    """A semaphore released as each claim of a key is on its way (it may then wait for its turn to write
+    on SQLite, or on the database)."""
     sent = threading.Semaphore(0)
 
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("INSERT INTO idempotency_keys"):
+    def seen(_conn: Any, statement: Any, *_args: Any) -> None:
+        if str(statement).startswith("INSERT INTO idempotency_keys"):
             sent.release()
 
-    sa.event.listen(engine, "before_cursor_execute", seen)
+    # before_execute: before the statement waits for anything, its turn to write included.
+    sa.event.listen(engine, "before_execute", seen)
     try:
         yield sent
     finally:
-        sa.event.remove(engine, "before_cursor_execute", seen)
+        sa.event.remove(engine, "before_execute", seen)
 
 
 def _await(claims: threading.Semaphore, count: int) -> None:
