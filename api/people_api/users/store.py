@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import users
+from people_api.prepared import PreparedSelect
 
 
 class UserNotFound(LookupError):
@@ -85,7 +87,6 @@ def _values(user: User) -> dict[str, Any]:
     }
 
 
-@functools.cache
 def _page_query(after: bool, name: bool, email: bool) -> sa.Select[Any]:
     query = sa.select(*_COLUMNS).order_by(users.c.seq).limit(sa.bindparam("limit"))
     if after:
@@ -111,6 +112,12 @@ class UserStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # The hot reads, by the filters a page is asked with (after, name, email).
+        self._by_id = PreparedSelect(engine, _BY_ID)
+        self._pages = {
+            filters: PreparedSelect(engine, _page_query(*filters))
+            for filters in itertools.product((False, True), repeat=3)
+        }
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         # A taken email stores nothing and raises nothing, so a PostgreSQL transaction it runs in
         # goes on (an IntegrityError would abort it).
@@ -142,20 +149,18 @@ class UserStore:
 
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""
-        with self._engine.connect() as conn:
-            row = conn.execute(_BY_ID, {"user_id": user_id}).one_or_none()
-        if row is None:
+        rows = self._by_id.all({"user_id": user_id})
+        if not rows:
             raise UserNotFound(user_id)
-        return _row(row)
+        return _row(rows[0])
 
     def list_page(
         self, *, limit: int, after: int | None = None, name: str | None = None, email: str | None = None
     ) -> tuple[list[UserRow], int | None]:
         """Up to `limit` users after the `after` key in creation order, and the next key if more exist."""
-        query = _page_query(after is not None, name is not None, email is not None)
+        page = self._pages[after is not None, name is not None, email is not None]
         params = {"limit": limit + 1, "after": after, "name": name, "email_key": email and email.lower()}
-        with self._engine.connect() as conn:
-            rows = [_row(row) for row in conn.execute(query, params)]
+        rows = [_row(row) for row in page.all(params)]
         if len(rows) > limit:
             return rows[:limit], rows[limit - 1].seq
         return rows, None

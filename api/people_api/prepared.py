@@ -1,0 +1,92 @@
+"""Reads that skip SQLAlchemy's Connection: a Core SELECT compiled once per engine and run on one of the
+pool's driver connections, with SQLAlchemy's own type conversions and exceptions.
+
+A GET spent more of its time in SQLAlchemy's Connection (checkout, the statement's cache key, an
+execution context, a result) than in its query (bench/report.md). The pool stays as it is: connections
+are checked out (pinged on PostgreSQL), reset and returned as before. A driver error becomes the
+exception a Connection would raise (the API answers those with 503s), and a connection the driver
+reports broken is dropped from the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+Processor = Callable[[Any], Any]
+
+
+class PreparedSelect:
+    """One SELECT with its bound parameters' names, ready to run on `engine` again and again."""
+
+    def __init__(self, engine: Engine, statement: sa.Select[Any]) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        self._engine = engine
+        self._sql = compiled.string
+        # SQLite's driver takes parameters in order, psycopg by name.
+        self._positional = compiled.positiontup is not None
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positiontup is not None else list(binds)
+        # A parameter the caller does not give keeps the statement's own value (SQLite's OFFSET 0).
+        self._binds = [
+            (name, bind.effective_value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+            for name, bind in ((name, binds[name]) for name in names)
+        ]
+        self._columns = [
+            (position, processor)
+            for position, column in enumerate(statement.selected_columns)
+            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        ]
+
+    def all(self, values: dict[str, Any]) -> list[list[Any]]:
+        """Every row the SELECT finds with these parameter values, each converted as SQLAlchemy would."""
+        rows = [list(row) for row in self._run(self._parameters(values))]
+        for row in rows:
+            for position, processor in self._columns:
+                row[position] = processor(row[position])
+        return rows
+
+    def _parameters(self, values: dict[str, Any]) -> Any:
+        bound = []
+        for name, default, processor in self._binds:
+            value = values.get(name, default)
+            bound.append((name, value if processor is None else processor(value)))
+        return [value for _, value in bound] if self._positional else dict(bound)
+
+    def _run(self, params: Any) -> list[Any]:
+        engine = self._engine
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        try:
+            connection = engine.raw_connection()
+        except dbapi_error as error:
+            raise self._translated(error, params, invalidated=False) from error
+        cursor = None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self._sql, params)
+            rows = list(cursor.fetchall())
+            cursor.close()
+            return rows
+        except dbapi_error as error:
+            broken = engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+            if broken:
+                connection.invalidate(error)
+            raise self._translated(error, params, invalidated=broken) from error
+        finally:
+            connection.close()  # back to the pool, which resets it
+
+    def _translated(self, error: Exception, params: Any, *, invalidated: bool) -> Exception:
+        return sa.exc.DBAPIError.instance(
+            self._sql,
+            params,
+            error,
+            self._engine.dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=invalidated,
+            dialect=self._engine.dialect,
+            ismulti=False,
+        )

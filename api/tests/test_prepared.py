@@ -1,0 +1,86 @@
+"""PreparedSelect: a Core SELECT run on the pool's driver connection reads what a Connection reads,
+and fails as a Connection fails."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import flask
+import pytest
+import sqlalchemy as sa
+
+from people_api import db
+from people_api.config import Settings
+from people_api.prepared import PreparedSelect
+from people_api.users.store import UserStore
+
+_USERS = sa.select(db.users.c.id, db.users.c.name, db.users.c.created_at, db.users.c.seq).order_by(
+    db.users.c.seq
+)
+_NAMED = _USERS.where(db.users.c.name == sa.bindparam("name")).limit(sa.bindparam("limit"))
+
+
+@pytest.fixture
+def engine(app: flask.Flask) -> sa.Engine:
+    engine: sa.Engine = app.extensions["people_api.engine"]
+    store = UserStore(engine)
+    for number in range(3):
+        store.create(name="Ada" if number else "Grace", email=f"user{number}@example.com")
+    return engine
+
+
+def test_rows_are_what_a_connection_reads(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        expected = [list(row) for row in conn.execute(_NAMED, {"name": "Ada", "limit": 5})]
+
+    rows = PreparedSelect(engine, _NAMED).all({"name": "Ada", "limit": 5})
+
+    assert rows == expected
+
+
+def test_ids_and_times_come_back_as_their_python_types(engine: sa.Engine) -> None:
+    [row] = PreparedSelect(engine, _USERS.limit(1)).all({})
+
+    assert isinstance(row[0], uuid.UUID)
+    assert row[2].utcoffset() == timedelta(0)
+    assert row[2] <= datetime.now(UTC)
+
+
+def test_a_bound_value_is_converted_as_sqlalchemy_converts_it(engine: sa.Engine) -> None:
+    user_id = PreparedSelect(engine, _USERS.limit(1)).all({})[0][0]
+    by_id = sa.select(db.users.c.email).where(db.users.c.id == sa.bindparam("user_id"))
+
+    assert PreparedSelect(engine, by_id).all({"user_id": user_id}) == [["user0@example.com"]]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(engine: sa.Engine) -> None:
+    missing = sa.select(sa.table("no_such_table", sa.column("x")).c.x)
+
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        PreparedSelect(engine, missing).all({})
+
+    assert isinstance(raised.value.orig, engine.dialect.loaded_dbapi.Error)
+
+
+def test_a_database_that_cannot_be_reached_is_an_operational_error() -> None:
+    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+    with pytest.raises(sa.exc.OperationalError):
+        PreparedSelect(engine, _USERS).all({})
+
+
+def test_a_connection_the_driver_reports_broken_leaves_the_pool(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared = PreparedSelect(engine, sa.select(sa.table("no_such_table", sa.column("x")).c.x))
+    with engine.connect() as conn:
+        before = conn.connection.dbapi_connection
+    monkeypatch.setattr(engine.dialect, "is_disconnect", lambda *_args: True)
+
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        prepared.all({})
+
+    assert raised.value.connection_invalidated
+    with engine.connect() as conn:
+        assert conn.connection.dbapi_connection is not before
