@@ -1,28 +1,33 @@
-"""Reads that skip SQLAlchemy's Connection: a Core SELECT compiled once per engine and run on one of the
-pool's driver connections, with SQLAlchemy's own type conversions and exceptions.
+"""Hot statements that skip SQLAlchemy's Connection: a Core statement compiled once per engine and
+run on one of the pool's driver connections, with SQLAlchemy's own type conversions and exceptions.
 
 A GET spent more of its time in SQLAlchemy's Connection (checkout, the statement's cache key, an
-execution context, a result) than in its query (bench/report.md). The pool stays as it is: connections
-are checked out (pinged on PostgreSQL), reset and returned as before. A driver error becomes the
-exception a Connection would raise (the API answers those with 503s), and a connection the driver
-reports broken is dropped from the pool.
+execution context, a result) than in its query, and a create as long again around its INSERT and
+COMMIT (bench/report.md). The pool stays as it is: connections are checked out (pinged on PostgreSQL),
+reset and returned as before. A driver error becomes the exception a Connection would raise (the API
+answers those with 503s, a unique violation with a 409), and a connection the driver reports broken is
+dropped from the pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.expression import ReturnsRows
+
+from people_api import writelock
 
 Processor = Callable[[Any], Any]
 
 
-class PreparedSelect:
-    """One SELECT with its bound parameters' names, ready to run on `engine` again and again."""
+class Prepared:
+    """One statement (a SELECT, or a write with RETURNING) ready to run on `engine` again and again."""
 
-    def __init__(self, engine: Engine, statement: sa.Select[Any]) -> None:
+    def __init__(self, engine: Engine, statement: ReturnsRows) -> None:
         dialect = engine.dialect
         compiled = statement.compile(dialect=dialect)
         self._engine = engine
@@ -38,17 +43,24 @@ class PreparedSelect:
         ]
         self._columns = [
             (position, processor)
-            for position, column in enumerate(statement.selected_columns)
+            for position, column in enumerate(statement.exported_columns)
             if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         ]
 
     def all(self, values: dict[str, Any]) -> list[list[Any]]:
-        """Every row the SELECT finds with these parameter values, each converted as SQLAlchemy would."""
-        rows = [list(row) for row in self._run(self._parameters(values))]
-        for row in rows:
+        """Every row the statement gives with these parameter values, outside any transaction."""
+        return self._converted(self._run(values, write=False))
+
+    def commit(self, values: dict[str, Any]) -> list[list[Any]]:
+        """Run the statement in a transaction of its own, commit, and return the rows it returned."""
+        return self._converted(self._run(values, write=True))
+
+    def _converted(self, rows: Sequence[Any]) -> list[list[Any]]:
+        converted = [list(row) for row in rows]
+        for row in converted:
             for position, processor in self._columns:
                 row[position] = processor(row[position])
-        return rows
+        return converted
 
     def _parameters(self, values: dict[str, Any]) -> Any:
         bound = []
@@ -57,8 +69,9 @@ class PreparedSelect:
             bound.append((name, value if processor is None else processor(value)))
         return [value for _, value in bound] if self._positional else dict(bound)
 
-    def _run(self, params: Any) -> list[Any]:
+    def _run(self, values: dict[str, Any], *, write: bool) -> Sequence[Any]:
         engine = self._engine
+        params = self._parameters(values)
         dbapi_error = engine.dialect.loaded_dbapi.Error
         try:
             connection = engine.raw_connection()
@@ -66,18 +79,26 @@ class PreparedSelect:
             raise self._translated(error, params, invalidated=False) from error
         cursor = None
         try:
+            if write:
+                writelock.take_turn(connection)
             cursor = connection.cursor()
             cursor.execute(self._sql, params)
-            rows = list(cursor.fetchall())
+            rows = cursor.fetchall()
             cursor.close()
+            if write:
+                connection.commit()
             return rows
         except dbapi_error as error:
-            broken = engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-            if broken:
-                connection.invalidate(error)
+            broken = self._dropped_if_broken(connection, cursor, error)
             raise self._translated(error, params, invalidated=broken) from error
         finally:
-            connection.close()  # back to the pool, which resets it
+            connection.close()  # back to the pool, which rolls back whatever was not committed
+
+    def _dropped_if_broken(self, connection: PoolProxiedConnection, cursor: Any, error: Any) -> bool:
+        broken = self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+        if broken:
+            connection.invalidate(error)
+        return bool(broken)
 
     def _translated(self, error: Exception, params: Any, *, invalidated: bool) -> Exception:
         return sa.exc.DBAPIError.instance(

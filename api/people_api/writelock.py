@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
 # Statements that never write: a connection running them needs no turn.
 _READS = ("SELECT", "PRAGMA")
@@ -41,37 +42,64 @@ def install(engine: Engine, timeout: float) -> None:
 
     @sa.event.listens_for(engine, "connect")
     def _open(_dbapi_connection: Any, record: Any) -> None:
-        record.info["writer_lock"] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        record.info[_KEY] = _Turns(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), timeout)
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def _take_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        info = conn.connection.info
-        if info.get("writing") or statement.lstrip()[:6].upper() in _READS:
-            return
-        _lock(info["writer_lock"], timeout)
-        info["writing"] = True
+    def _before_statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() not in _READS:
+            take_turn(conn.connection)
 
     @sa.event.listens_for(engine, "checkin")
     def _end_turn(_dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop("writing", False):
-            fcntl.flock(record.info["writer_lock"], fcntl.LOCK_UN)
+        turns = record.info.get(_KEY)
+        if turns is not None:  # None once a broken connection was closed, before its checkin
+            turns.end()
 
     @sa.event.listens_for(engine, "close")
     def _close(_dbapi_connection: Any, record: Any) -> None:
-        # Before checkin when a broken connection is dropped: closing the file drops the lock too.
-        record.info.pop("writing", None)
-        os.close(record.info.pop("writer_lock"))
+        record.info.pop(_KEY).close()  # closing the file drops the lock too
 
 
-def _lock(lock: int, timeout: float) -> None:
-    give_up = time.monotonic() + timeout
-    pause = _FIRST_PAUSE
-    while True:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+def take_turn(connection: PoolProxiedConnection) -> None:
+    """Wait for this connection's turn to write, if its engine has writers take turns; it lasts
+    until the connection goes back to the pool."""
+    turns = connection.info.get(_KEY)
+    if turns is not None:
+        turns.take()
+
+
+_KEY = "people_api.writelock"
+
+
+class _Turns:
+    """One pooled connection's hold on the writer lock file."""
+
+    def __init__(self, lock: int, timeout: float) -> None:
+        self._lock = lock
+        self._timeout = timeout
+        self._holding = False
+
+    def take(self) -> None:
+        if self._holding:
             return
-        except BlockingIOError:
-            if time.monotonic() >= give_up:
-                raise sqlite3.OperationalError("database is locked") from None
-            time.sleep(pause)
-            pause = min(pause * 2, _LONGEST_PAUSE)
+        give_up = time.monotonic() + self._timeout
+        pause = _FIRST_PAUSE
+        while True:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= give_up:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(pause)
+                pause = min(pause * 2, _LONGEST_PAUSE)
+        self._holding = True
+
+    def end(self) -> None:
+        if self._holding:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._holding = False
+
+    def close(self) -> None:
+        self._holding = False
+        os.close(self._lock)

@@ -1,5 +1,5 @@
-"""PreparedSelect: a Core SELECT run on the pool's driver connection reads what a Connection reads,
-and fails as a Connection fails."""
+"""Prepared: a Core statement run on the pool's driver connection reads and writes what a Connection
+would, and fails as a Connection fails."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from people_api import db
 from people_api.config import Settings
-from people_api.prepared import PreparedSelect
+from people_api.prepared import Prepared
 from people_api.users.store import UserStore
 
 _USERS = sa.select(db.users.c.id, db.users.c.name, db.users.c.created_at, db.users.c.seq).order_by(
@@ -34,13 +34,13 @@ def test_rows_are_what_a_connection_reads(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         expected = [list(row) for row in conn.execute(_NAMED, {"name": "Ada", "limit": 5})]
 
-    rows = PreparedSelect(engine, _NAMED).all({"name": "Ada", "limit": 5})
+    rows = Prepared(engine, _NAMED).all({"name": "Ada", "limit": 5})
 
     assert rows == expected
 
 
 def test_ids_and_times_come_back_as_their_python_types(engine: sa.Engine) -> None:
-    [row] = PreparedSelect(engine, _USERS.limit(1)).all({})
+    [row] = Prepared(engine, _USERS.limit(1)).all({})
 
     assert isinstance(row[0], uuid.UUID)
     assert row[2].utcoffset() == timedelta(0)
@@ -48,17 +48,17 @@ def test_ids_and_times_come_back_as_their_python_types(engine: sa.Engine) -> Non
 
 
 def test_a_bound_value_is_converted_as_sqlalchemy_converts_it(engine: sa.Engine) -> None:
-    user_id = PreparedSelect(engine, _USERS.limit(1)).all({})[0][0]
+    user_id = Prepared(engine, _USERS.limit(1)).all({})[0][0]
     by_id = sa.select(db.users.c.email).where(db.users.c.id == sa.bindparam("user_id"))
 
-    assert PreparedSelect(engine, by_id).all({"user_id": user_id}) == [["user0@example.com"]]
+    assert Prepared(engine, by_id).all({"user_id": user_id}) == [["user0@example.com"]]
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys(engine: sa.Engine) -> None:
     missing = sa.select(sa.table("no_such_table", sa.column("x")).c.x)
 
     with pytest.raises(sa.exc.DBAPIError) as raised:
-        PreparedSelect(engine, missing).all({})
+        Prepared(engine, missing).all({})
 
     assert isinstance(raised.value.orig, engine.dialect.loaded_dbapi.Error)
 
@@ -67,13 +67,13 @@ def test_a_database_that_cannot_be_reached_is_an_operational_error() -> None:
     engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
     with pytest.raises(sa.exc.OperationalError):
-        PreparedSelect(engine, _USERS).all({})
+        Prepared(engine, _USERS).all({})
 
 
 def test_a_connection_the_driver_reports_broken_leaves_the_pool(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    prepared = PreparedSelect(engine, sa.select(sa.table("no_such_table", sa.column("x")).c.x))
+    prepared = Prepared(engine, sa.select(sa.table("no_such_table", sa.column("x")).c.x))
     with engine.connect() as conn:
         before = conn.connection.dbapi_connection
     monkeypatch.setattr(engine.dialect, "is_disconnect", lambda *_args: True)
@@ -84,3 +84,34 @@ def test_a_connection_the_driver_reports_broken_leaves_the_pool(
     assert raised.value.connection_invalidated
     with engine.connect() as conn:
         assert conn.connection.dbapi_connection is not before
+
+
+_RENAME = (
+    db.users.update()
+    .where(db.users.c.email_key == sa.bindparam("key"))
+    .values(name=sa.bindparam("new_name"), email_key=sa.bindparam("new_key"))
+    .returning(db.users.c.name)
+)
+
+
+def test_a_committed_write_returns_its_rows_and_stays(engine: sa.Engine) -> None:
+    rename = {"key": "user0@example.com", "new_name": "Lin", "new_key": "lin@x"}
+
+    rows = Prepared(engine, _RENAME).commit(rename)
+
+    assert rows == [["Lin"]]
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(db.users.c.email_key).where(db.users.c.name == "Lin")).all()
+    assert stored == [("lin@x",)]
+
+
+def test_a_write_that_breaks_a_constraint_is_an_integrity_error_and_changes_nothing(
+    engine: sa.Engine,
+) -> None:
+    taken = {"key": "user0@example.com", "new_name": "Lin", "new_key": "user1@example.com"}
+
+    with pytest.raises(sa.exc.IntegrityError):
+        Prepared(engine, _RENAME).commit(taken)
+
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(db.users.c.name).where(db.users.c.name == "Lin")).all() == []

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from people_api import db
 from people_api.config import Settings
+from people_api.prepared import Prepared
 
 _NOTE = sa.table("notes", sa.column("text"))
 
@@ -85,6 +86,14 @@ def test_a_writer_that_never_gets_its_turn_gives_up_after_the_statement_timeout(
         conn.execute(_NOTE.insert().values(text="late"))
 
     assert 1 <= time.monotonic() - started < 3
+
+
+@pytest.mark.usefixtures("held_elsewhere")
+def test_a_write_on_the_driver_connection_waits_for_its_turn_too(engine: sa.Engine) -> None:
+    insert = Prepared(engine, _NOTE.insert().values(text=sa.bindparam("text")).returning(_NOTE.c.text))
+
+    with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+        insert.commit({"text": "late"})
 
 
 def test_a_waiting_writer_writes_once_the_turn_is_free(engine: sa.Engine, database: Path) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import users
-from people_api.prepared import PreparedSelect
+from people_api.prepared import Prepared
 
 
 class UserNotFound(LookupError):
@@ -68,7 +68,12 @@ _COLUMNS = (
 
 # Statements are built once: constructing a Core statement per request costs more than running it
 # (bench/report.md). Values travel as bound parameters.
-_INSERT = users.insert().returning(*_COLUMNS)
+_INSERT = (
+    users.insert()
+    .values({column: sa.bindparam(column) for column in ("id", "name", "email", "email_key", "version")})
+    .values(created_at=sa.bindparam("created_at"), updated_at=sa.bindparam("updated_at"))
+    .returning(*_COLUMNS)
+)
 _BY_ID = sa.select(*_COLUMNS).where(users.c.id == sa.bindparam("user_id"))
 _VERSIONS = users.c.version.in_(sa.bindparam("versions", expanding=True))
 _DELETE = users.delete().where(users.c.id == sa.bindparam("user_id"))
@@ -112,10 +117,11 @@ class UserStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # The hot reads, by the filters a page is asked with (after, name, email).
-        self._by_id = PreparedSelect(engine, _BY_ID)
+        # The hot statements; pages by the filters a page is asked with (after, name, email).
+        self._insert = Prepared(engine, _INSERT)
+        self._by_id = Prepared(engine, _BY_ID)
         self._pages = {
-            filters: PreparedSelect(engine, _page_query(*filters))
+            filters: Prepared(engine, _page_query(*filters))
             for filters in itertools.product((False, True), repeat=3)
         }
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
@@ -130,10 +136,10 @@ class UserStore:
     def create(self, *, name: str, email: str) -> UserRow:
         """Insert a user in a transaction of its own; EmailTaken if the email is in use."""
         try:
-            with self._engine.begin() as conn:
-                return _row(conn.execute(_INSERT, _values(self.new(name=name, email=email))).one())
+            [row] = self._insert.commit(_values(self.new(name=name, email=email)))
         except sa.exc.IntegrityError:
             raise EmailTaken(email) from None
+        return _row(row)
 
     @staticmethod
     def new(*, name: str, email: str) -> User:
