@@ -45,12 +45,19 @@ class Metrics:
             buckets=BUCKETS,
             registry=self._registry,
         )
+        # Each label set's two series, found once: prometheus-client's own lookup (label checks and a
+        # lock) cost more than counting. As bounded as the labels: methods, route templates, statuses.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request."""
-        labels = (method if method in METHODS else "other", route, str(status))
-        self._requests.labels(*labels).inc()
-        self._seconds.labels(*labels).observe(seconds)
+        labels = (method if method in METHODS else "other", route, status)
+        series = self._series.get(labels)
+        if series is None:
+            named = (labels[0], route, str(status))
+            series = self._series[labels] = (self._requests.labels(*named), self._seconds.labels(*named))
+        series[0].inc()
+        series[1].observe(seconds)
 
     def exposition(self) -> bytes:
         """Every sample in Prometheus' text format 0.0.4, summed over all processes when there are several."""
