@@ -56,6 +56,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from people_api.db import idempotency_keys as keys
+from people_api.prepared import Prepared
 from people_api.users.store import User, UserNotFound, UserStore
 
 TTL = timedelta(hours=24)
@@ -179,14 +180,14 @@ class Idempotency:
             keys.c.response_status.is_(None) & (keys.c.fingerprint == insert.excluded.fingerprint)
         )
         replaced = ("fingerprint", "owner", "created_at", "locked_at", *answer)
-        self._claim = (
+        # Its rowcount is 0 when a live key exists.
+        self._claim = Prepared(
+            engine,
             insert.on_conflict_do_update(
                 index_elements=[keys.c.api_key_id, keys.c.key],
                 set_={column: insert.excluded[column] for column in replaced},
                 where=claimable,
-            )
-            # SQLAlchemy reports an INSERT's rowcount only when asked; 0 here means a live key exists.
-            .execution_options(preserve_rowcount=True)
+            ),
         )
         self._answer = keys.update().where(this_key).values(answer)
         self._read = sa.select(
@@ -259,7 +260,7 @@ class Idempotency:
         then runs into. Either way that row stays as read until the transaction ends.
         """
         try:
-            return conn.execute(self._claim, params).rowcount == 1
+            return self._claim.on(conn, params).rowcount == 1
         except sa.exc.OperationalError as error:
             if getattr(error.orig, "sqlstate", None) in _WAITED_OUT:
                 raise KeyInUse(params["claimed_key"]) from None

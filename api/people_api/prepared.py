@@ -12,16 +12,25 @@ dropped from the pool.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import ReturnsRows
 
 from people_api import writelock
 
 Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """What a statement run in a transaction gave: its rows (RETURNING), and how many it changed."""
+
+    rows: list[list[Any]]
+    rowcount: int
 
 
 class Prepared:
@@ -54,6 +63,26 @@ class Prepared:
     def commit(self, values: dict[str, Any]) -> list[list[Any]]:
         """Run the statement in a transaction of its own, commit, and return the rows it returned."""
         return self._converted(self._run(values, write=True))
+
+    def on(self, conn: Connection, values: dict[str, Any]) -> Ran:
+        """Run within the transaction `conn` is in, on its driver connection. SQLAlchemy's
+        before_cursor_execute listeners see the statement as they see any (the SQLite writer's turn)."""
+        statement, params = self._sql, self._parameters(values)
+        cursor = conn.connection.cursor()
+        try:
+            for listener in conn.dispatch.before_cursor_execute:
+                statement, params = listener(conn, cursor, statement, params, None, False)
+            cursor.execute(statement, params)
+            # psycopg has no rows to fetch after a statement without RETURNING; sqlite3 gives [].
+            rows = cursor.fetchall() if cursor.description is not None else []
+            return Ran(self._converted(rows), cursor.rowcount)
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            broken = self._engine.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+            if broken:
+                conn.invalidate(error)
+            raise self._translated(error, params, invalidated=bool(broken)) from error
+        finally:
+            cursor.close()
 
     def _converted(self, rows: Sequence[Any]) -> list[list[Any]]:
         converted = [list(row) for row in rows]

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from unittest import mock
 
 import flask
 import pytest
@@ -251,21 +252,18 @@ class TestScope:
 
 
 @contextlib.contextmanager
-def _claims_sent(engine: sa.Engine) -> Iterator[threading.Semaphore]:
+def _claims_sent(idempotency: Idempotency) -> Iterator[threading.Semaphore]:
     """A semaphore released as each claim of a key is on its way (it may then wait for its turn to write
     on SQLite, or on the database)."""
     sent = threading.Semaphore(0)
+    claim = idempotency._claimed
 
-    def seen(_conn: Any, statement: Any, *_args: Any) -> None:
-        if str(statement).startswith("INSERT INTO idempotency_keys"):
-            sent.release()
+    def on_its_way(conn: Any, params: dict[str, Any]) -> bool:
+        sent.release()
+        return claim(conn, params)
 
-    # before_execute: before the statement waits for anything, its turn to write included.
-    sa.event.listen(engine, "before_execute", seen)
-    try:
+    with mock.patch.object(idempotency, "_claimed", on_its_way):
         yield sent
-    finally:
-        sa.event.remove(engine, "before_execute", seen)
 
 
 def _await(claims: threading.Semaphore, count: int) -> None:
@@ -279,10 +277,10 @@ class TestWhileRunning:
     """A duplicate sent while the first request runs waits for the first's transaction."""
 
     def test_duplicate_gets_the_first_response_once_it_commits(
-        self, idempotency: Idempotency, store: UserStore, held_inserts: HeldInserts, engine: sa.Engine
+        self, idempotency: Idempotency, store: UserStore, held_inserts: HeldInserts
     ) -> None:
         """The duplicate, sent while the first holds the key uncommitted, replays the first's 201."""
-        with _claims_sent(engine) as claims, ThreadPoolExecutor(2) as pool:
+        with _claims_sent(idempotency) as claims, ThreadPoolExecutor(2) as pool:
             first = pool.submit(_create, idempotency)
             first_insert = held_inserts.next()
             duplicate = pool.submit(_create, idempotency)
@@ -309,7 +307,7 @@ class TestWhileRunning:
 
         sa.event.listen(engine, "before_cursor_execute", fail_the_first)
         try:
-            with _claims_sent(engine) as claims, ThreadPoolExecutor(2) as pool:
+            with _claims_sent(idempotency) as claims, ThreadPoolExecutor(2) as pool:
                 first = pool.submit(_create, idempotency)
                 assert arrived.wait(10)
                 duplicate = pool.submit(_create, idempotency)

@@ -115,3 +115,35 @@ def test_a_write_that_breaks_a_constraint_is_an_integrity_error_and_changes_noth
 
     with engine.connect() as conn:
         assert conn.execute(sa.select(db.users.c.name).where(db.users.c.name == "Lin")).all() == []
+
+
+def test_a_statement_in_a_transaction_gives_its_rows_and_rowcount_and_rolls_back_with_it(
+    engine: sa.Engine,
+) -> None:
+    rename = {"key": "user0@example.com", "new_name": "Lin", "new_key": "lin@x"}
+
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        ran = Prepared(engine, _RENAME).on(conn, rename)
+        transaction.rollback()
+
+    assert (ran.rows, ran.rowcount) == ([["Lin"]], 1)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(db.users.c.name).where(db.users.c.name == "Lin")).all() == []
+
+
+def test_cursor_listeners_see_a_statement_run_in_a_transaction(engine: sa.Engine) -> None:
+    seen: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+
+    with engine.connect() as conn, conn.begin():
+        Prepared(engine, _RENAME).on(conn, {"key": "nobody@example.com", "new_name": "-", "new_key": "-"})
+
+    assert [statement.split()[0] for statement in seen] == ["UPDATE"]
+
+
+def test_a_driver_error_in_a_transaction_is_raised_as_sqlalchemys(engine: sa.Engine) -> None:
+    missing = sa.select(sa.table("no_such_table", sa.column("x")).c.x)
+
+    with pytest.raises(sa.exc.DBAPIError), engine.connect() as conn, conn.begin():
+        Prepared(engine, missing).on(conn, {})

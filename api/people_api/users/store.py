@@ -68,12 +68,12 @@ _COLUMNS = (
 
 # Statements are built once: constructing a Core statement per request costs more than running it
 # (bench/report.md). Values travel as bound parameters.
-_INSERT = (
-    users.insert()
-    .values({column: sa.bindparam(column) for column in ("id", "name", "email", "email_key", "version")})
-    .values(created_at=sa.bindparam("created_at"), updated_at=sa.bindparam("updated_at"))
-    .returning(*_COLUMNS)
-)
+# A new user's columns, each bound by its name (_values gives them).
+_NEW: dict[str, sa.BindParameter[Any]] = {
+    column: sa.bindparam(column)
+    for column in ("id", "name", "email", "email_key", "version", "created_at", "updated_at")
+}
+_INSERT = users.insert().values(_NEW).returning(*_COLUMNS)
 _BY_ID = sa.select(*_COLUMNS).where(users.c.id == sa.bindparam("user_id"))
 _VERSIONS = users.c.version.in_(sa.bindparam("versions", expanding=True))
 _DELETE = users.delete().where(users.c.id == sa.bindparam("user_id"))
@@ -127,10 +127,8 @@ class UserStore:
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         # A taken email stores nothing and raises nothing, so a PostgreSQL transaction it runs in
         # goes on (an IntegrityError would abort it).
-        self._add = (
-            insert(users)
-            .on_conflict_do_nothing(index_elements=[users.c.email_key])
-            .execution_options(preserve_rowcount=True)
+        self._add = Prepared(
+            engine, insert(users).values(_NEW).on_conflict_do_nothing(index_elements=[users.c.email_key])
         )
 
     def create(self, *, name: str, email: str) -> UserRow:
@@ -151,7 +149,7 @@ class UserStore:
     def add(self, conn: Connection, user: User) -> bool:
         """Store `user` within the caller's transaction on `conn`; False, storing nothing, if its
         email is taken. The user commits or vanishes with whatever else that transaction writes."""
-        return conn.execute(self._add, _values(user)).rowcount == 1
+        return self._add.on(conn, _values(user)).rowcount == 1
 
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""
