@@ -31,8 +31,9 @@ def _markdown(run: Run, plot: str) -> str:
         f"`{run.command}` on {run.started} UTC, {run.cores} cores, {run.seconds / 60:.1f} minutes in all. "
         f"For each user count a new `{run.database}` database is prefilled through the import's insert "
         "path and served by `people-api serve` in its default configuration (no API keys, rate limiting "
-        "off, metrics on, JSON request log to /dev/null); wrk -t2 runs each row once on loopback after "
-        "a short warm-up. `get_user` picks each id at random among up to 20,000 spread over the whole "
+        "off, metrics on, JSON request log to /dev/null); wrk -t2 runs on loopback after a short "
+        f"warm-up, every row {run.rounds} times in interleaved rounds, and each row reports its median "
+        "(errors: the sum). `get_user` picks each id at random among up to 20,000 spread over the whole "
         f"table. Load average (1 min) {run.load_average_1min[0]:.1f} before, "
         f"{run.load_average_1min[1]:.1f} after.",
         "",

@@ -26,6 +26,7 @@ class Run:
     database: str
     started: str
     cores: int
+    rounds: int = 1
     ceilings: list[tuple[str, Result]] = field(default_factory=list)  # (when, result), in run order
     sweeps: list[Sweep] = field(default_factory=list)
     seconds: float = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,16 @@ def wrk(url: str, duration: int, connections: int, script: str | None = None, *a
     if args:
         command += ["--", *args]
     return parse(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def median(results: list[Result]) -> Result:
+    """Several runs of one row as one: the median throughput and p99, and every error of every run."""
+    return Result(
+        rps=statistics.median(result.rps for result in results),
+        p99_ms=statistics.median(result.p99_ms for result in results),
+        socket_errors=sum(result.socket_errors for result in results),
+        non_2xx=sum(result.non_2xx for result in results),
+    )
 
 
 def parse(out: str) -> Result:
