@@ -1,6 +1,7 @@
--- A mixed load for `nox -s bench` (wrk -s bench-mixed.lua URL -- IDS_FILE THREADS): of every 20 requests, 10 get a user,
--- 6 list 20 users, 3 create a user and 1 patches a user with If-Match. Each PATCH names a user no
--- other request patches, still at version 1, so its If-Match "1" holds and the answer is a 200.
+-- A mixed load for `nox -s bench` (wrk -s bench-mixed.lua URL -- IDS_FILE THREADS FIRST): of every 20
+-- requests, 10 get a user, 6 list 20 users, 3 create a user and 1 patches a user with If-Match. Each
+-- PATCH names a user no other request patches, still at version 1, so its If-Match "1" holds and the
+-- answer is a 200: the users from the FIRST-th id on (0-based), so that each run patches its own.
 local ids = {}
 local threads = {}
 local counter = 0
@@ -16,6 +17,7 @@ function init(args)
     table.insert(ids, line)
   end
   nthreads = tonumber(args[2])
+  first = tonumber(args[3] or "0")
   -- Unseeded, LuaJIT's math.random repeats itself in every wrk process (emails would collide).
   math.randomseed(os.time() * 100 + id)
 end
@@ -33,7 +35,7 @@ request = function()
     return wrk.format("POST", "/people/v1/users", {["Content-Type"] = "application/json"}, body)
   else
     patched = patched + 1
-    local target = ids[(id + patched * nthreads) % #ids + 1]
+    local target = ids[(first + id + patched * nthreads) % #ids + 1]
     return wrk.format("PATCH", "/people/v1/users/" .. target, {
       ["Content-Type"] = "application/merge-patch+json",
       ["If-Match"] = '"1"',
