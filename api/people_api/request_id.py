@@ -42,14 +42,14 @@ def current() -> str:
 
 def init_app(app: flask.Flask) -> None:
     """Give every request of `app` an id before anything else runs, and echo it on the response."""
-    # request_started comes before every before_request hook (an auth guard's 401 included), so
-    # every response and every log line of the request can name it.
-    flask.request_started.connect(_assign, app)
+    # Before every other before_request hook (an auth guard's 401 included), so every response and
+    # every log line of the request can name it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign)
     app.after_request(_echo)
     app.teardown_request(_forget)
 
 
-def _assign(_app: flask.Flask, **_extra: Any) -> None:
+def _assign() -> None:
     CURRENT.set(choose(flask.request.environ.get(_ENVIRON_KEY)))
 
 
