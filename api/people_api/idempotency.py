@@ -12,13 +12,14 @@ A key's row is committed with its response or not at all, so every claim anyone 
 - A request that fails or dies leaves nothing; its retry runs afresh. Earlier versions committed the
   claim on its own first, and needed a lease and an owner token so that a retry could take over the
   claim of a request that died, but not of one still running. Neither is needed now.
-- A duplicate sent while the first request runs waits for the first's transaction: on SQLite for the
-  write lock, which every write takes; on PostgreSQL for the first's uncommitted key in the primary
-  key. When the first commits, the duplicate replays its response; when it rolls back, the duplicate
-  runs. The database bounds that wait (SQLite's busy timeout; PostgreSQL's statement_timeout and
-  lock_timeout). On PostgreSQL a claim that waits it out raises KeyInUse (409, retry shortly): what
-  holds up a one-row INSERT that long is a transaction holding the same key. On SQLite the wait is
-  for the write lock, any writer's, so running out of it stays the busy database's 503.
+- A duplicate sent while the first request runs waits for the first's transaction: on SQLite for its
+  turn to write (people_api.writelock), which every write takes; on PostgreSQL for the first's
+  uncommitted key in the primary key. When the first commits, the duplicate replays its response;
+  when it rolls back, the duplicate runs. That wait is bounded (on SQLite by the statement timeout;
+  on PostgreSQL by its statement_timeout and lock_timeout). On PostgreSQL a claim that waits it out
+  raises KeyInUse (409, retry shortly): what holds up a one-row INSERT that long is a transaction
+  holding the same key. On SQLite the wait is for any writer's turn, so running out of it stays the
+  busy database's 503.
 
 Rows left unfinished by earlier versions (response_status NULL: a claim of a request that died, or of
 an instance of an earlier version still running during a rolling upgrade) are taken over at once by a

@@ -50,8 +50,7 @@ class UserRow(User):
 
 
 def _row(row: Any) -> UserRow:
-    # Unpacked by position (every statement selects _COLUMNS): a Row's named attributes cost a
-    # lookup each, a fifth of a page's conversion (bench/report.md).
+    # Unpacked by position: every statement selects (or returns) _COLUMNS.
     return UserRow(*row)
 
 
@@ -67,8 +66,7 @@ _COLUMNS = (
 )
 
 # Statements are built once: constructing a Core statement per request costs more than running it
-# (bench/report.md). Values travel as bound parameters.
-# A new user's columns, each bound by its name (_values gives them).
+# (bench/report.md). Values travel as bound parameters; a new user's are named as _values names them.
 _NEW: dict[str, sa.BindParameter[Any]] = {
     column: sa.bindparam(column)
     for column in ("id", "name", "email", "email_key", "version", "created_at", "updated_at")
