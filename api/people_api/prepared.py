@@ -11,7 +11,7 @@ dropped from the pool.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +21,6 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import ReturnsRows
 
 from people_api import writelock
-
-Processor = Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +75,10 @@ class Prepared:
             rows = cursor.fetchall() if cursor.description is not None else []
             return Ran(self._converted(rows), cursor.rowcount)
         except self._engine.dialect.loaded_dbapi.Error as error:
-            broken = self._engine.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+            broken = self._broken(conn.connection, cursor, error)
             if broken:
-                conn.invalidate(error)
-            raise self._translated(error, params, invalidated=bool(broken)) from error
+                conn.invalidate(error)  # through the Connection, so its transaction knows
+            raise self._translated(error, params, invalidated=broken) from error
         finally:
             cursor.close()
 
@@ -118,16 +116,16 @@ class Prepared:
                 connection.commit()
             return rows
         except dbapi_error as error:
-            broken = self._dropped_if_broken(connection, cursor, error)
+            broken = self._broken(connection, cursor, error)
+            if broken:
+                connection.invalidate(error)
             raise self._translated(error, params, invalidated=broken) from error
         finally:
             connection.close()  # back to the pool, which rolls back whatever was not committed
 
-    def _dropped_if_broken(self, connection: PoolProxiedConnection, cursor: Any, error: Any) -> bool:
-        broken = self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-        if broken:
-            connection.invalidate(error)
-        return bool(broken)
+    def _broken(self, connection: PoolProxiedConnection, cursor: Any, error: Any) -> bool:
+        """Whether the driver says `error` left the connection unusable (it is then dropped from the pool)."""
+        return bool(self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor))
 
     def _translated(self, error: Exception, params: Any, *, invalidated: bool) -> Exception:
         return sa.exc.DBAPIError.instance(

@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
+# Where a pooled connection keeps its _Turns (its record's info).
+_KEY = "people_api.writelock"
 # Statements that never write: a connection running them needs no turn.
 _READS = ("SELECT", "PRAGMA")
 _FIRST_PAUSE = 50e-6
@@ -66,9 +68,6 @@ def take_turn(connection: PoolProxiedConnection) -> None:
     turns = connection.info.get(_KEY)
     if turns is not None:
         turns.take()
-
-
-_KEY = "people_api.writelock"
 
 
 class _Turns:
