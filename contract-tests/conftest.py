@@ -253,6 +253,19 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedServ
             yield KeyedServer(running.url, url, tokens)
 
 
+# Run name ("in process", "served") -> "keyed sent", "keyed acknowledged", "unkeyed sent",
+# "unkeyed acknowledged" -> ids of the Schemathesis create cases that took that path.
+CreatePaths = dict[str, dict[str, set[str]]]
+CREATE_PATHS = pytest.StashKey[CreatePaths]()
+
+
+@pytest.fixture(scope="session")
+def create_paths(request: pytest.FixtureRequest) -> CreatePaths:
+    """Where the Schemathesis runs record how many users they created with and without an
+    Idempotency-Key; the terminal summary prints it."""
+    return request.config.stash.setdefault(CREATE_PATHS, {})
+
+
 @pytest.fixture
 def api_client(server: str, recorder: StatusRecorder) -> Iterator[Client]:
     """The generated client on the real (open, loopback) server, recording every status it receives."""
@@ -371,6 +384,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     """Say whether the documented-status audit ran, so a selection never passes for a full check."""
     if SUITE_RUN in config.stash:
         terminalreporter.write_line(f"documented-status audit: {config.stash[SUITE_RUN].audit}")
+    for run, cases in config.stash.get(CREATE_PATHS, {}).items():
+        counts = {path: len(ids) for path, ids in cases.items()}
+        terminalreporter.write_line(
+            f"Schemathesis create cases ({run}): with an Idempotency-Key {counts['keyed sent']} sent, "
+            f"{counts['keyed acknowledged']} acknowledged; without {counts['unkeyed sent']} sent, "
+            f"{counts['unkeyed acknowledged']} acknowledged"
+        )
 
 
 def pytest_report_header() -> str:

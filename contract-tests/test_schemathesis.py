@@ -3,7 +3,14 @@
 
 Both send an API key (schemathesis.toml's [auth]) to a server whose database holds keys, as the spec
 requires; so the ignored_auth check also sends each operation without the key and with a made-up one,
-and must get 401 or 403."""
+and must get 401 or 403.
+
+Both also run our own checks (consistency.py, loaded through schemathesis.toml's `hooks`): what the
+server acknowledges is what it stores, replays and ETags tell the truth, deletes delete. Creates reach
+both of the server's create paths in every run: the spec's create example carries an Idempotency-Key
+(the examples phase sends it), the coverage phase sends the create with and without its optional
+headers, and fuzzing and the stateful phase draw the key as often as not. BothCreatePaths fails a run
+in which one path created nothing; the terminal summary says how many users each path created."""
 
 from __future__ import annotations
 
@@ -14,17 +21,31 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
-from conftest import SCHEMATHESIS_CONFIG, SPEC_PATH, KeyedServer
+from conftest import HERE, SCHEMATHESIS_CONFIG, SPEC_PATH, CreatePaths, KeyedServer
+from consistency import BothCreatePaths
 from recording import operations
+from schemathesis.checks import run_checks_for
 from schemathesis.config import SchemathesisConfig
 
 from people_api import create_app
 from people_api.config import Settings
 
 SEED = "20261125"
+# Our checks (consistency.py); each must have applied, and passed, at least once in the served run.
+OUR_CHECKS = frozenset(
+    {
+        "what_is_acknowledged_is_stored",
+        "a_replay_is_the_original",
+        "etag_agrees_with_the_body",
+        "a_delete_is_a_delete",
+        "BothCreatePaths",
+    }
+)
+USERS = "/people/v1/users"
 
 
 @pytest.fixture(scope="session")
@@ -44,13 +65,20 @@ schema = schemathesis.pytest.from_fixture("wsgi_schema")
 
 
 @schema.parametrize()
-def test_in_process_app_honours_the_contract(case: Any) -> None:
+def test_in_process_app_honours_the_contract(case: Any, create_paths: CreatePaths) -> None:
     """Every generated request (examples, coverage, fuzzing) passes every check in process."""
     case.call_and_validate()
+    # Each operation's test has a schema (and checks) of its own; BothCreatePaths sees the creates.
+    tally = run_checks_for(case.operation.schema).instances["BothCreatePaths"]
+    assert isinstance(tally, BothCreatePaths)
+    run = create_paths.setdefault("in process", {})
+    for path in ("keyed", "unkeyed"):
+        run.setdefault(f"{path} sent", set()).update(tally.sent[path])
+        run.setdefault(f"{path} acknowledged", set()).update(tally.acknowledged[path])
 
 
 def test_real_server_passes_every_check_and_follows_every_link(
-    keyed_server: KeyedServer, tmp_path: Path
+    keyed_server: KeyedServer, tmp_path: Path, create_paths: CreatePaths
 ) -> None:
     """`st run` with all checks and phases finds nothing, and its stateful phase walks every link."""
     command = [
@@ -63,7 +91,8 @@ def test_real_server_passes_every_check_and_follows_every_link(
         "--report", "ndjson,junit",
         "--report-dir", str(tmp_path),
     ]  # fmt: skip
-    env = {**os.environ, **keyed_server.schemathesis_env}
+    # schemathesis.toml's hooks module (our own checks) lives beside the tests.
+    env = {**os.environ, **keyed_server.schemathesis_env, "PYTHONPATH": str(HERE)}
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     assert "Stateful" in result.stdout
@@ -71,7 +100,11 @@ def test_real_server_passes_every_check_and_follows_every_link(
     followed = _followed_links(report)
     declared = _declared_links(json.loads(SPEC_PATH.read_text(encoding="utf-8")))
     assert declared - followed == set()
-    assert _passed_checks(report) >= {"ignored_auth"}
+    assert _passed_checks(report) >= {"ignored_auth", *OUR_CHECKS}
+    create_paths["served"] = _create_paths(report)
+    counts = {path: len(cases) for path, cases in create_paths["served"].items()}
+    assert counts["keyed acknowledged"] > 0, counts
+    assert counts["unkeyed acknowledged"] > 0, counts
 
 
 def _declared_links(spec: dict[str, Any]) -> set[str]:
@@ -112,3 +145,28 @@ def _followed_links(report: Path) -> set[str]:
         for node in _objects(report)
         if isinstance(node.get("transition"), dict) and isinstance(node["transition"].get("id"), str)
     }
+
+
+def _create_paths(report: Path) -> dict[str, set[str]]:
+    """Which create cases the run sent with an Idempotency-Key and without, and which of them were
+    acknowledged (2xx, replays included), as BothCreatePaths counts them in process."""
+    found: dict[str, set[str]] = {
+        f"{path} {what}": set() for path in ("keyed", "unkeyed") for what in ("sent", "acknowledged")
+    }
+    interactions = (
+        (case_id, interaction)
+        for node in _objects(report)
+        if isinstance(node.get("interactions"), dict)  # a scenario's recorder: case id -> interaction
+        for case_id, interaction in node["interactions"].items()
+    )
+    for case_id, interaction in interactions:
+        request, response = interaction["request"], interaction.get("response")
+        if not isinstance(response, dict):
+            continue
+        if request["method"] != "POST" or urlsplit(request["uri"]).path != USERS:
+            continue
+        path = "keyed" if "Idempotency-Key" in request["headers"] else "unkeyed"
+        found[f"{path} sent"].add(case_id)
+        if 200 <= response["status_code"] < 300:
+            found[f"{path} acknowledged"].add(case_id)
+    return found
