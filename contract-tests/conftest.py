@@ -266,6 +266,40 @@ def create_paths(request: pytest.FixtureRequest) -> CreatePaths:
     return request.config.stash.setdefault(CREATE_PATHS, {})
 
 
+# A WSGI application, and something that wraps one (a middleware) to change how it behaves.
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
+Middleware = Callable[[WsgiApp], WsgiApp]
+
+
+@pytest.fixture
+def schema_of(keyed_server: KeyedServer) -> Callable[[Middleware | None], Any]:
+    """Schemathesis' view (schemathesis.toml's config, our checks included) of an in-process app over
+    the keyed database, behind the given middleware if any."""
+    from people_api import create_app
+    from people_api.config import Settings
+
+    def make(middleware: Middleware | None = None) -> Any:
+        import schemathesis
+        from schemathesis.config import SchemathesisConfig
+
+        app: WsgiApp = create_app(Settings(database_url=keyed_server.database_url))
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in keyed_server.schemathesis_env.items():
+                patch.setenv(name, value)
+            config = SchemathesisConfig.from_path(SCHEMATHESIS_CONFIG)
+        return schemathesis.openapi.from_wsgi(
+            "/openapi.json", app if middleware is None else middleware(app), config=config
+        )
+
+    return make
+
+
+@pytest.fixture
+def full_key(keyed_server: KeyedServer) -> dict[str, str]:
+    """The Authorization header of the keyed server's key with every scope."""
+    return {"Authorization": f"Bearer {keyed_server.tokens['full']}"}
+
+
 @pytest.fixture
 def api_client(server: str, recorder: StatusRecorder) -> Iterator[Client]:
     """The generated client on the real (open, loopback) server, recording every status it receives."""
