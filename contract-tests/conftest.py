@@ -272,17 +272,15 @@ Middleware = Callable[[WsgiApp], WsgiApp]
 
 
 @pytest.fixture
-def schema_of(keyed_server: KeyedServer) -> Callable[[Middleware | None], Any]:
+def schema_of(keyed_app: Callable[..., Any], keyed_server: KeyedServer) -> Callable[[Middleware | None], Any]:
     """Schemathesis' view (schemathesis.toml's config, our checks included) of an in-process app over
     the keyed database, behind the given middleware if any."""
-    from people_api import create_app
-    from people_api.config import Settings
 
     def make(middleware: Middleware | None = None) -> Any:
         import schemathesis
         from schemathesis.config import SchemathesisConfig
 
-        app: WsgiApp = create_app(Settings(database_url=keyed_server.database_url))
+        app: WsgiApp = keyed_app()
         with pytest.MonkeyPatch.context() as patch:
             for name, value in keyed_server.schemathesis_env.items():
                 patch.setenv(name, value)
@@ -290,6 +288,19 @@ def schema_of(keyed_server: KeyedServer) -> Callable[[Middleware | None], Any]:
         return schemathesis.openapi.from_wsgi(
             "/openapi.json", app if middleware is None else middleware(app), config=config
         )
+
+    return make
+
+
+@pytest.fixture
+def keyed_app(keyed_server: KeyedServer) -> Callable[..., Any]:
+    """Makes an in-process app over the keyed database, with the given Settings fields changed (a
+    rate limit, CORS origins); each has budgets of its own."""
+    from people_api import create_app
+    from people_api.config import Settings
+
+    def make(**changes: Any) -> Any:
+        return create_app(Settings(database_url=keyed_server.database_url, **changes))
 
     return make
 

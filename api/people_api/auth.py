@@ -34,13 +34,13 @@ _MAKE_A_KEY = "people-api keys create --name NAME --scope users:read --scope use
 
 def required_scope(path: str, method: str) -> str | None:
     """The scope a request needs once any key exists; None for what anyone may fetch."""
+    if method == "OPTIONS":
+        # CORS preflights never carry credentials, and an OPTIONS answer holds no data: on any path.
+        return None
     if path == "/metrics":
         return "metrics:read"
     if path.startswith(API_PREFIX):
-        if method in ("GET", "HEAD"):
-            return "users:read"
-        # CORS preflights never carry credentials; an OPTIONS answer holds no user data.
-        return None if method == "OPTIONS" else "users:write"
+        return "users:read" if method in ("GET", "HEAD") else "users:write"
     return None
 
 
