@@ -35,8 +35,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import schemathesis
-from schemathesis import Case, CheckContext, Response
+from schemathesis import Case as GenericCase
+from schemathesis import CheckContext, Response
 
+Case = GenericCase[Any]
 # Everything a follow-up request carries over from the request it follows: who is asking.
 _CREDENTIALS = ("Authorization", "Cookie")
 # How many records `a_delete_is_a_delete` remembers; a run longer than this checks the older ones'
@@ -54,7 +56,7 @@ class Resource:
 
     create: str
     get: str
-    list: str
+    listing: str
     delete: str
     # Operations that change an existing record and answer its new representation (PUT, PATCH).
     changes: tuple[str, ...]
@@ -95,7 +97,8 @@ def watch(resource: Resource) -> Resource:
 
 
 def _operation_id(case: Case) -> str | None:
-    return case.operation.schema.get_operation_id(case.operation)
+    operation_id: str | None = case.operation.schema.get_operation_id(case.operation)
+    return operation_id
 
 
 def _watched(case: Case, response: Response) -> tuple[Resource, str] | None:
@@ -123,7 +126,7 @@ def _sent_header(response: Response, name: str) -> str | None:
 def _sent_body(response: Response) -> Any:
     """The JSON body the request carried, as sent (None when it carried none or not JSON)."""
     body = response.request.body
-    if not body:
+    if not isinstance(body, str | bytes) or not body:
         return None
     try:
         return json.loads(body)
@@ -168,7 +171,8 @@ def _send(
         headers={**_credentials(response), **(headers or {})},
         **extra,
     )
-    return probe.call(**_transport(case, response))
+    answer: Response = probe.call(**_transport(case, response))
+    return answer
 
 
 def _transport(case: Case, response: Response) -> dict[str, Any]:
@@ -336,7 +340,7 @@ def a_delete_is_a_delete(ctx: CheckContext, response: Response, case: Case) -> b
     for query in _matching_queries(resource, last):
         for page in _pages(case, response, resource, query):
             listed = [item for item in page if item.get(resource.id_field) == last[resource.id_field]]
-            assert not listed, f"a deleted record is still listed by {resource.list} {query}: {listed[0]}"
+            assert not listed, f"a deleted record is still listed by {resource.listing} {query}: {listed[0]}"
     return None
 
 
@@ -346,7 +350,7 @@ def _matching_queries(resource: Resource, record: Mapping[str, Any]) -> list[dic
     for parameter, values in resource.filters.items():
         queries.extend({parameter: value} for value in dict.fromkeys(values(record)))
     if len(resource.filters) > 1:
-        queries.append({parameter: values(record)[0] for parameter, values in resource.filters.items()})
+        queries.append({parameter: spellings(record)[0] for parameter, spellings in resource.filters.items()})
     return queries
 
 
@@ -357,7 +361,7 @@ def _pages(case: Case, response: Response, resource: Resource, query: dict[str, 
         page_query = {**query, **resource.page_size}
         if cursor is not None:
             page_query[resource.cursor_parameter] = cursor
-        listed = _send(case, response, resource.list, query=page_query)
+        listed = _send(case, response, resource.listing, query=page_query)
         assert listed.status_code == 200, f"could not list: {_describe(listed)}"
         body = listed.json()
         yield body[resource.items]

@@ -48,7 +48,7 @@ USERS = consistency.watch(
     consistency.Resource(
         create="create_user",
         get="get_user",
-        list="list_users",
+        listing="list_users",
         delete="delete_user",
         changes=("replace_user", "update_user"),
         id_parameter="user_id",
