@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import http
 import json
 import logging
@@ -399,31 +398,6 @@ def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
             sa.event.remove(engine, "before_cursor_execute", listener)
 
     return abandon_claim
-
-
-@pytest.fixture
-def earlier_claim(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
-    """Leave `key` claimed for `body` and unfinished, as versions that committed a claim on its own
-    left it when their request died, or while it still ran: no response, an owner token, the open scope."""
-    engine: Engine = app.extensions["people_api.engine"]
-
-    def claim(key: str, body: dict[str, str]) -> None:
-        # Those versions' fingerprint: sha256 of the body's JSON with sorted members.
-        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        now = datetime.now(UTC)
-        with engine.begin() as conn:
-            conn.execute(
-                tables.idempotency_keys.insert().values(
-                    api_key_id="",
-                    key=key,
-                    fingerprint=fingerprint,
-                    owner="earlier",
-                    created_at=now,
-                    locked_at=now,
-                )
-            )
-
-    return claim
 
 
 class HeldInserts:
