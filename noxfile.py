@@ -60,9 +60,9 @@ def tests(session: nox.Session, db: str) -> None:
 
 @nox.session(tags=["contract"])
 def spec(session: nox.Session) -> None:
-    """Check spec/ is exactly what the code generates, is valid, breaks nothing in spec/released/
-    (the last released contract) and passes Spectral's OWASP API Security ruleset with no error;
-    `-- --write` updates spec/ but never spec/released/."""
+    """Check spec/ is exactly what the code generates, is valid, breaks nothing in the newest
+    spec/released/<version>/ (the last released contract) and passes Spectral's OWASP API Security
+    ruleset with no error; `-- --write` updates spec/ but never spec/released/."""
     sync(session, "codegen")
     if "--write" in session.posargs:
         session.run("people-api", "spec", "write", "spec")
