@@ -44,6 +44,7 @@ class Changes:
         return sorted(self._line(subject, places) for subject, places in self.found[kind].items())
 
     def _line(self, subject: str, places: set[str]) -> str:
+        subject = subject[0].upper() + subject[1:]
         if not places:
             return subject
         if len(self.every) > 1 and places >= self.every:

@@ -76,8 +76,8 @@ def test_an_entry_puts_notes_then_derived_lines_in_keep_a_changelog_order() -> N
 
     assert text == (
         "## [1.1.0] - 2026-12-04\n\n"
-        "### Added\n\n- A note.\n- operation `x`\n\n"
-        "### Removed\n\n- field `y`\n\n"
+        "### Added\n\n- A note.\n- Operation `x`\n\n"
+        "### Removed\n\n- Field `y`\n\n"
         "### Fixed\n\n- A fix.\n"
     )
 
@@ -197,7 +197,7 @@ def test_spec_release_lets_a_major_version_break(
     result = runner.run("spec", "release", "2.0.0", "--date", "2026-12-04")
 
     assert result.exit_code == 0, result.output
-    assert "### Removed\n\n- operation `get_user` (`GET /people/v1/users/{user_id}`)\n" in result.output
+    assert "### Removed\n\n- Operation `get_user` (`GET /people/v1/users/{user_id}`)\n" in result.output
 
 
 def test_spec_release_refuses_a_version_not_after_the_last(

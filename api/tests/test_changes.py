@@ -93,7 +93,7 @@ def test_a_new_operation_is_added_with_its_method_and_path() -> None:
         "responses": {"204": {"description": ""}},
     }
 
-    assert sections(current) == {"Added": ["operation `delete_thing` (`DELETE /things/{thing_id}`)"]}
+    assert sections(current) == {"Added": ["Operation `delete_thing` (`DELETE /things/{thing_id}`)"]}
 
 
 def test_a_removed_operation_is_removed() -> None:
@@ -101,7 +101,7 @@ def test_a_removed_operation_is_removed() -> None:
     current = released()
     del current["paths"][THING]
 
-    assert sections(current)["Removed"] == ["operation `get_thing` (`GET /things/{thing_id}`)"]
+    assert sections(current)["Removed"] == ["Operation `get_thing` (`GET /things/{thing_id}`)"]
 
 
 def test_a_deprecated_operation_is_deprecated_with_its_sunset() -> None:
@@ -110,7 +110,7 @@ def test_a_deprecated_operation_is_deprecated_with_its_sunset() -> None:
     current["paths"][THING]["get"].update({"deprecated": True, "x-sunset": "2027-06-30"})
 
     assert sections(current) == {
-        "Deprecated": ["operation `get_thing` is deprecated, to be removed on 2027-06-30"]
+        "Deprecated": ["Operation `get_thing` is deprecated, to be removed on 2027-06-30"]
     }
 
 
@@ -119,7 +119,7 @@ def test_a_new_parameter_is_added_on_its_operation() -> None:
     current = released()
     current["paths"][THINGS]["get"]["parameters"].append({"in": "query", "name": "cursor", "schema": {}})
 
-    assert sections(current) == {"Added": ["query parameter `cursor` on `list_things`"]}
+    assert sections(current) == {"Added": ["Query parameter `cursor` on `list_things`"]}
 
 
 def test_a_deprecated_parameter_is_deprecated() -> None:
@@ -127,7 +127,7 @@ def test_a_deprecated_parameter_is_deprecated() -> None:
     current = released()
     current["paths"][THINGS]["get"]["parameters"][0]["deprecated"] = True
 
-    assert sections(current) == {"Deprecated": ["query parameter `limit` is deprecated on `list_things`"]}
+    assert sections(current) == {"Deprecated": ["Query parameter `limit` is deprecated on `list_things`"]}
 
 
 def test_a_removed_parameter_is_removed_and_nothing_else() -> None:
@@ -135,7 +135,7 @@ def test_a_removed_parameter_is_removed_and_nothing_else() -> None:
     current = released()
     del current["paths"][THINGS]["get"]["parameters"]
 
-    assert sections(current) == {"Removed": ["query parameter `limit` on `list_things`"]}
+    assert sections(current) == {"Removed": ["Query parameter `limit` on `list_things`"]}
 
 
 def test_response_statuses_added_and_removed() -> None:
@@ -145,8 +145,8 @@ def test_response_statuses_added_and_removed() -> None:
     responses["503"] = responses.pop("400")
 
     assert sections(current) == {
-        "Added": ["response status `503` on `list_things`"],
-        "Removed": ["response status `400` on `list_things`"],
+        "Added": ["Response status `503` on `list_things`"],
+        "Removed": ["Response status `400` on `list_things`"],
     }
 
 
@@ -155,7 +155,7 @@ def test_a_new_response_header_is_added() -> None:
     current = released()
     current["paths"][THINGS]["get"]["responses"]["200"]["headers"] = {"X-Total": {"schema": {}}}
 
-    assert sections(current) == {"Added": ["response header `X-Total` on `list_things`"]}
+    assert sections(current) == {"Added": ["Response header `X-Total` on `list_things`"]}
 
 
 def test_fields_added_deprecated_and_removed_in_a_named_schema() -> None:
@@ -167,8 +167,8 @@ def test_fields_added_deprecated_and_removed_in_a_named_schema() -> None:
     thing["properties"]["size"]["properties"]["height"] = {"type": "integer"}
 
     assert sections(current) == {
-        "Added": ["field `colour` of `Thing`", "field `size.height` of `Thing`"],
-        "Deprecated": ["field `name` of `Thing` is deprecated"],
+        "Added": ["Field `colour` of `Thing`", "Field `size.height` of `Thing`"],
+        "Deprecated": ["Field `name` of `Thing` is deprecated"],
     }
 
 
@@ -179,7 +179,7 @@ def test_a_removed_response_field_is_removed() -> None:
     del thing["properties"]["name"]
     thing["required"] = []
 
-    assert sections(current) == {"Removed": ["field `name` of `Thing`"]}
+    assert sections(current) == {"Removed": ["Field `name` of `Thing`"]}
 
 
 def test_a_change_on_every_operation_is_said_once() -> None:
@@ -189,7 +189,7 @@ def test_a_change_on_every_operation_is_said_once() -> None:
         for operation in item.values():
             operation.setdefault("parameters", []).append({"in": "header", "name": "X-Request-ID"})
 
-    assert sections(current) == {"Added": ["header parameter `X-Request-ID` on every operation"]}
+    assert sections(current) == {"Added": ["Header parameter `X-Request-ID` on every operation"]}
 
 
 def test_a_change_on_every_operation_of_a_tag_names_the_tag() -> None:
@@ -198,7 +198,7 @@ def test_a_change_on_every_operation_of_a_tag_names_the_tag() -> None:
     for operation in current["paths"][THINGS].values():
         operation["responses"]["429"] = {"description": "Too Many Requests"}
 
-    assert sections(current) == {"Added": ["response status `429` on every `things` operation"]}
+    assert sections(current) == {"Added": ["Response status `429` on every `things` operation"]}
 
 
 def test_other_breaking_changes_are_changed_and_marked_breaking() -> None:
@@ -224,9 +224,9 @@ def test_a_media_type_kept_in_x_also_accepts_is_deprecated_not_removed() -> None
     body["x-also-accepts"] = ["application/json"]
 
     assert sections(current) == {
-        "Added": ["request media type `application/merge-patch+json` on `create_thing`"],
+        "Added": ["Request media type `application/merge-patch+json` on `create_thing`"],
         "Deprecated": [
-            "request media type `application/json` (still accepted, no longer documented) on `create_thing`"
+            "Request media type `application/json` (still accepted, no longer documented) on `create_thing`"
         ],
     }
 
@@ -252,7 +252,7 @@ def test_spec_changes_prints_markdown_sections(runner: Any, tmp_path: Path) -> N
 
     result = runner.run("spec", "changes", *map(str, files))
 
-    assert result.output == "### Removed\n\n- operation `get_thing` (`GET /things/{thing_id}`)\n\n"
+    assert result.output == "### Removed\n\n- Operation `get_thing` (`GET /things/{thing_id}`)\n\n"
 
 
 def test_spec_changes_defaults_to_the_newest_release(runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -106,6 +106,8 @@ def compat(released: Path | None, current: Path, next_version: releases.Version 
     """Fail if CURRENT breaks a client of RELEASED [default: the newest release's spec,
     spec/released/<version>/openapi.json]."""
     version, released_path = _released(released)
+    if next_version is not None and next_version <= version:
+        raise click.UsageError(f"{releases.show(next_version)} is not after {releases.show(version)}")
     breaks = _guard(released_path, version, current, next_version)
     if breaks:
         click.echo(
