@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import flask
-
-from people_api import db, errors
 from people_api.config import Settings
+
+if TYPE_CHECKING:
+    import flask
 
 MAX_BODY_BYTES = 1024 * 1024
 # The versioned API: rate-limited, never cached, documented with its limits.
@@ -16,19 +16,14 @@ API_PREFIX = "/people/v1/"
 API_VERSION = version("people-api")
 
 
-class _App(flask.Flask):
-    """Flask, minus a check it repeats about 17 times a request: this app has no async views or
-    hooks, so none needs wrapping to run (`inspect.iscoroutinefunction` was 4 % of a GET's profile)."""
-
-    def ensure_sync(self, func: Any) -> Any:
-        return func
-
-
 def create_app(settings: Settings | None = None) -> flask.Flask:
     """Build the WSGI app; creating it never touches the database."""
+    # Imported here, not at the top: the `people-api` command imports this package, and its --help
+    # and light commands should not pay for Flask, smorest and SQLAlchemy.
+    import flask
     from werkzeug.routing import UUIDConverter
 
-    from people_api import auth, docs, health, hygiene, metrics, pages, request_id, telemetry
+    from people_api import auth, db, docs, errors, health, hygiene, metrics, pages, request_id, telemetry
     from people_api.idempotency import Idempotency
     from people_api.json_provider import OrjsonProvider
     from people_api.keys import KeyStore
@@ -36,6 +31,13 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     from people_api.users import routes as users_routes
     from people_api.users import schemas as users_schemas
     from people_api.users.store import UserStore
+
+    class _App(flask.Flask):
+        """Flask, minus a check it repeats about 17 times a request: this app has no async views or
+        hooks, so none needs wrapping to run (`inspect.iscoroutinefunction` was 4 % of a GET's profile)."""
+
+        def ensure_sync(self, func: Any) -> Any:
+            return func
 
     settings = settings or Settings.from_env()
     app = _App(__name__)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from typing import TYPE_CHECKING
 
 import click
-import sqlalchemy as sa
 
-from people_api import auth, db, logs, serving
-from people_api.config import Settings
-from people_api.keys import KeyStore
+from people_api.cli.settings import load
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+# The app, the database and granian are imported by the commands below, not here: `--help` stays quick.
 logger = logging.getLogger("people_api")
 
 
@@ -38,10 +37,13 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
 
     Protected mode: while the database holds no API key, only a loopback address is served.
     """
-    settings = Settings.from_env()
+    settings = load()
+    from people_api import db, logs, serving
+
     # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
     logs.configure(settings.log_level)
     address = host or settings.host
+    bound = port or settings.port
     engine = db.create_engine(settings)
     db.upgrade_if_embedded(engine)
     try:
@@ -52,14 +54,44 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
         os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
     try:
         serving.serve(
-            address, port or settings.port, workers, threads, settings.statement_timeout, settings.log_level
+            address,
+            bound,
+            workers,
+            threads,
+            settings.statement_timeout,
+            settings.log_level,
+            on_listening=lambda: _log_ready(address, bound),
         )
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
 
 
+def base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server bound to host:port (any address: loopback)."""
+    unspecified = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+    host = unspecified.get(host, host)
+    try:
+        bracketed = f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+    except ValueError:  # a name
+        bracketed = host
+    return f"http://{bracketed}:{port}"
+
+
+def _log_ready(host: str, port: int) -> None:
+    """The one line that says where the API is and where its docs are, once the port is listening."""
+    url = base_url(host, port)
+    logger.info(
+        "people-api listening on %s, docs at %s/docs", url, url, extra={"url": url, "docs": f"{url}/docs"}
+    )
+
+
 def _protected_mode_check(engine: Engine, address: str, protected: bool) -> None:
     """Refuse to serve a non-loopback address while no API key exists, unless protection is off (loudly)."""
+    import sqlalchemy as sa
+
+    from people_api import auth
+    from people_api.keys import KeyStore
+
     if auth.is_loopback(address):
         return
     try:
@@ -94,5 +126,7 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
-    db.upgrade(db.create_engine(Settings.from_env()), revision)
+    from people_api import db
+
+    db.upgrade(db.create_engine(load()), revision)
     click.echo(f"database at {revision}")
