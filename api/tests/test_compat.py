@@ -586,6 +586,25 @@ def test_remote_refs_are_refused() -> None:
         changes(current)
 
 
+def test_an_html_page_may_change_its_wording() -> None:
+    """A text/html response is for people: a new schema for it (longer, other words) breaks nothing."""
+    old, current = released(), released()
+    for document, schema in ((old, {"type": "string", "maxLength": 10}), (current, {"type": "string"})):
+        document["paths"]["/things"]["get"]["responses"]["400"]["content"] = {"text/html": {"schema": schema}}
+
+    assert breaking_changes(old, current) == []
+
+
+def test_an_html_page_may_not_disappear() -> None:
+    """The media type of an HTML page is still promised: dropping it breaks."""
+    old, current = released(), released()
+    old["paths"]["/things"]["get"]["responses"]["400"]["content"] = {
+        "text/html": {"schema": {"type": "string"}}
+    }
+
+    assert breaking_changes(old, current) == ["GET /things: response 400 media type text/html was removed"]
+
+
 # The project's own documents and command
 
 
