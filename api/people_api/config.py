@@ -1,4 +1,4 @@
-"""Settings, read from the environment in exactly one place, and told back with where each came from."""
+"""Settings, read from the environment in exactly one place."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.metadata import version
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
+
+# Fixed by the contract, not configurable: the API's version, base path and largest request body.
+API_VERSION = version("people-api")
+# The versioned API: rate-limited, never cached, documented with its limits.
+API_PREFIX = "/people/v1/"
+MAX_BODY_BYTES = 1024 * 1024
 
 PREFIX = "PEOPLE_API_"
 # Rate-limit storages this installation can reach (flask-limiter[redis]); memory:// counts per process.
@@ -272,44 +278,3 @@ class Settings:
             log_level=log_level,
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )
-
-
-@dataclass(frozen=True)
-class InForce:
-    """One setting as it is in force: its variable, its value as shown (secrets masked), its source."""
-
-    variable: Variable
-    shown: str
-    source: str
-
-
-def in_force(environ: Mapping[str, str] | None = None) -> list[InForce]:
-    """Every setting `Settings.from_env(environ)` gives, and whether its variable or the default set it."""
-    env = os.environ if environ is None else environ
-    settings = Settings.from_env(env)
-    rows = []
-    for variable in VARIABLES:
-        value = getattr(settings, variable.field)
-        rows.append(
-            InForce(variable, _show(variable, value), "environment" if env.get(variable.name) else "default")
-        )
-    return rows
-
-
-def _show(variable: Variable, value: object) -> str:
-    if value is None:
-        return "(unset)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, tuple):
-        return ",".join(value) if value else "(none)"
-    shown = masked(str(value)) if variable.secret else str(value)
-    if (
-        variable.field == "database_url"
-        and shown.startswith("sqlite:///")
-        and not shown.startswith("sqlite:////")
-    ):
-        path = shown.removeprefix("sqlite:///").partition("?")[0]
-        if path and path != ":memory:":  # relative to the folder the command runs in: say which file
-            shown += f" (the file {Path(path).resolve()})"
-    return shown

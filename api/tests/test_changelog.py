@@ -1,4 +1,4 @@
-"""CHANGELOG.md entries (people_api.changelog), the released specs on disk (people_api.releases),
+"""CHANGELOG.md entries (contract.changelog), the released specs on disk (contract.releases),
 and `people-api spec release` / `spec compat --next-version`."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from people_api import changelog, releases
-from people_api.changes import Changes
+from people_api.contract import changelog, releases
+from people_api.contract.changes import Changes
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 12, 4)

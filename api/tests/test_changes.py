@@ -1,4 +1,4 @@
-"""The changelog's API lines: people_api.changes on small hand-written documents, and `spec changes`."""
+"""The changelog's API lines: contract.changes on small hand-written documents, and `spec changes`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from people_api.changes import api_changes
+from people_api.contract.changes import api_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 THINGS = "/things"

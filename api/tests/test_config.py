@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from people_api.config import VARIABLES, Settings, SettingsError, in_force, masked
+from people_api.cli.settings import in_force
+from people_api.config import VARIABLES, Settings, SettingsError, masked
 
 
 def test_from_env_defaults_to_the_embedded_setup() -> None:

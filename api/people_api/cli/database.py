@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 def command_engine() -> Iterator[sa.Engine]:
     """PEOPLE_API_DATABASE_URL for one command, migrated first when embedded; its connections close
     when it ends."""
-    from people_api import db
+    from people_api.storage import engines, migrations
 
-    engine = db.create_engine(load())
+    engine = engines.create_engine(load())
     try:
-        db.upgrade_if_embedded(engine)
+        migrations.upgrade_if_embedded(engine)
         yield engine
     finally:
         engine.dispose()

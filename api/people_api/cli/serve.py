@@ -38,14 +38,16 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     Protected mode: while the database holds no API key, only a loopback address is served.
     """
     settings = load()
-    from people_api import db, logs, serving
+    from people_api import serving
+    from people_api.observability import logs
+    from people_api.storage import engines, migrations
 
     # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
     logs.configure(settings.log_level)
     address = host or settings.host
     bound = port or settings.port
-    engine = db.create_engine(settings)
-    db.upgrade_if_embedded(engine)
+    engine = engines.create_engine(settings)
+    migrations.upgrade_if_embedded(engine)
     try:
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
@@ -89,8 +91,8 @@ def _protected_mode_check(engine: Engine, address: str, protected: bool) -> None
     """Refuse to serve a non-loopback address while no API key exists, unless protection is off (loudly)."""
     import sqlalchemy as sa
 
-    from people_api import auth
-    from people_api.keys import KeyStore
+    from people_api.access import auth
+    from people_api.access.api_keys import KeyStore
 
     if auth.is_loopback(address):
         return
@@ -126,7 +128,7 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
-    from people_api import db
+    from people_api.storage import engines, migrations
 
-    db.upgrade(db.create_engine(load()), revision)
+    migrations.upgrade(engines.create_engine(load()), revision)
     click.echo(f"database at {revision}")

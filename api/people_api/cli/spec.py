@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from people_api import releases
+from people_api.contract import releases
 
-# people_api.spec builds the app: imported by the commands that need it, so `--help` stays quick.
+# people_api.contract.spec builds the app: imported by the commands that need it, so `--help` stays quick.
 
 
 @click.group("spec")
@@ -25,7 +25,7 @@ def spec_group() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def write(directory: Path) -> None:
     """Write openapi.json, openapi.yaml and reference.html (the spec in ReDoc, one file) into DIRECTORY."""
-    from people_api import spec
+    from people_api.contract import spec
 
     for path in spec.write(directory):
         click.echo(path)
@@ -35,7 +35,7 @@ def write(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="spec")
 def check(directory: Path) -> None:
     """Fail if DIRECTORY does not hold exactly what the code generates."""
-    from people_api import spec
+    from people_api.contract import spec
 
     stale = spec.stale(directory)
     if stale:
@@ -84,7 +84,7 @@ NEXT_OPTION = click.option(
 
 def _guard(released: Path, version: releases.Version, current: Path, next_version: Any) -> list[str]:
     """The breaking changes of CURRENT against RELEASED; fails unless `next_version` bumps the major."""
-    from people_api.compat import breaking_changes
+    from people_api.contract.compat import breaking_changes
 
     breaks = breaking_changes(_load(released), _load(current))
     if breaks and (next_version is None or next_version[0] <= version[0]):
@@ -124,7 +124,7 @@ def compat(released: Path | None, current: Path, next_version: releases.Version 
 def changes(released: Path | None, current: Path) -> None:
     """Print what changed for clients from RELEASED [default: the newest release] to CURRENT, as
     Keep a Changelog sections."""
-    from people_api.changes import api_changes
+    from people_api.contract.changes import api_changes
 
     _, released_path = _released(released)
     sections = api_changes(_load(released_path), _load(current)).sections()
@@ -149,8 +149,8 @@ def release(version: releases.Version, current: Path, changelog_path: Path, day:
     """Release the current spec as VERSION: check it against the last release (a break needs a major
     version), write VERSION's CHANGELOG entry (the Unreleased notes plus the API changes) and archive
     the spec as spec/released/VERSION/openapi.json. Prints the entry."""
-    from people_api import changelog
-    from people_api.changes import api_changes
+    from people_api.contract import changelog
+    from people_api.contract.changes import api_changes
 
     last, released_path = _released(None)
     if version <= last:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from people_api.compat import ALSO_ACCEPTS, METHODS, breaking_changes, resolve
+from people_api.contract.compat import ALSO_ACCEPTS, METHODS, breaking_changes, resolve
 
 Json = dict[str, Any]
 

@@ -7,7 +7,7 @@ from importlib.resources import files
 
 import flask
 
-from people_api.errors import PeopleBlueprint
+from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint("pages", __name__, description="The seed server's HTML pages.")
 
@@ -30,7 +30,7 @@ def _html(description: str, example: str, schema: dict[str, object] = _PAGE) -> 
     }
 
 
-HOME = (files("people_api") / "templates" / "home.html").read_text(encoding="utf-8")
+HOME = (files("people_api.web") / "templates" / "home.html").read_text(encoding="utf-8")
 TEST = '<h1>This is the "test" folder.</h1>\n'
 
 

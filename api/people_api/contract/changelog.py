@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from people_api.changes import KINDS, Changes
+from people_api.contract.changes import KINDS, Changes
 
 UNRELEASED = "## [Unreleased]"
 _VERSION_HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\]", re.MULTILINE)
