@@ -49,10 +49,10 @@ def serve(
     threads: int,
     statement_timeout: int,
     log_level: str = "info",
-    on_listening: Callable[[], object] | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> None:
-    """Serve people_api.wsgi:app with granian until it is stopped; `on_listening` runs in this process
-    once the port accepts connections (the workers answer them as soon as they have loaded the app)."""
+    """Serve people_api.wsgi:app with granian until it is stopped; `on_start` runs in this process as
+    granian starts, before it spawns the workers (which load the app, then bind the port)."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -75,8 +75,8 @@ def serve(
             log_level=LogLevels(log_level),
             log_dictconfig=logs.dictconfig(log_level),
         )
-        if on_listening is not None:
-            server.on_startup(on_listening)  # granian calls it after binding, before forking workers
+        if on_start is not None:
+            server.on_startup(on_start)
         server.serve(
             target_loader=functools.partial(_worker_app, os.getpid(), _stop_bound(statement_timeout)),
             wrap_loader=False,

@@ -4,8 +4,10 @@ stopping `serve` with one line, and the line `serve` logs once it listens."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,24 +84,27 @@ def test_an_unparsable_redis_url_stops_serve(runner: Any) -> None:
 def test_serve_logs_where_it_listens_and_where_the_docs_are(
     runner: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Once granian listens, serve logs one JSON line with the API's address and the docs URL."""
+    """Once the port accepts connections, serve logs one JSON line with the API's address and docs URL."""
+    listener = socket.create_server(("127.0.0.1", 0))  # stands in for granian's workers
+    port = listener.getsockname()[1]
 
-    def listening_at_once(*_args: Any, on_listening: Callable[[], object], **_kwargs: Any) -> None:
-        on_listening()
+    def started(*_args: Any, on_start: Callable[[], object], **_kwargs: Any) -> None:
+        on_start()
+        for thread in threading.enumerate():
+            if thread.name == "people-api-ready":
+                thread.join()
 
-    monkeypatch.setattr(serving, "serve", listening_at_once)
+    monkeypatch.setattr(serving, "serve", started)
     env = {"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'people.db'}"}
 
-    result = runner.run("serve", "--port", "5077", env=env)
+    with listener:
+        result = runner.run("serve", "--port", str(port), env=env)
 
     assert result.exit_code == 0
+    url = f"http://127.0.0.1:{port}"
     ready = [line for line in map(json.loads, result.stderr.splitlines()) if "url" in line]
     assert [(line["event"], line["url"], line["docs"]) for line in ready] == [
-        (
-            "people-api listening on http://127.0.0.1:5077, docs at http://127.0.0.1:5077/docs",
-            "http://127.0.0.1:5077",
-            "http://127.0.0.1:5077/docs",
-        )
+        (f"people-api listening on {url}, docs at {url}/docs", url, f"{url}/docs")
     ]
 
 

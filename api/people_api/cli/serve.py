@@ -5,6 +5,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -16,6 +19,8 @@ if TYPE_CHECKING:
 
 # The app, the database and granian are imported by the commands below, not here: `--help` stays quick.
 logger = logging.getLogger("people_api")
+# How long `serve` waits for its workers to accept connections before saying they do not.
+READY_WAIT_SECONDS = 120
 
 
 @click.command()
@@ -62,7 +67,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
             threads,
             settings.statement_timeout,
             settings.log_level,
-            on_listening=lambda: _log_ready(address, bound),
+            on_start=lambda: _announce_when_listening(address, bound),
         )
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
@@ -79,12 +84,33 @@ def base_url(host: str, port: int) -> str:
     return f"http://{bracketed}:{port}"
 
 
-def _log_ready(host: str, port: int) -> None:
-    """The one line that says where the API is and where its docs are, once the port is listening."""
+def _announce_when_listening(host: str, port: int) -> None:
+    """Log the one line that says where the API and its docs are, once the port accepts connections.
+
+    granian's workers bind the port themselves (SO_REUSEPORT), each after loading the app, so nothing
+    in this process knows when that happens: a thread tries to connect until one succeeds.
+    """
     url = base_url(host, port)
-    logger.info(
-        "people-api listening on %s, docs at %s/docs", url, url, extra={"url": url, "docs": f"{url}/docs"}
-    )
+    probe_host = url.removeprefix("http://").rpartition(":")[0].strip("[]")
+
+    def wait_then_log() -> None:
+        deadline = time.monotonic() + READY_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((probe_host, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.05)
+                continue
+            logger.info(
+                "people-api listening on %s, docs at %s/docs",
+                url,
+                url,
+                extra={"url": url, "docs": f"{url}/docs"},
+            )
+            return
+        logger.warning("people-api is not accepting connections on %s after %d s", url, READY_WAIT_SECONDS)
+
+    threading.Thread(target=wait_then_log, name="people-api-ready", daemon=True).start()
 
 
 def _protected_mode_check(engine: Engine, address: str, protected: bool) -> None:
