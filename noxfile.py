@@ -20,7 +20,9 @@ nox.options.default_venv_backend = "uv"
 # Keep session venvs between local runs (mypy's cache is slow to build); CI starts clean anyway.
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "browser"]
+nox.options.sessions = [
+    "lint", "typecheck", "tests", "spec", "client", "contract", "browser", "released-clients",
+]  # fmt: skip
 
 ROOT = Path(__file__).parent
 SPEC_LINT = ROOT / "spec" / "lint"
@@ -177,8 +179,10 @@ def contract(session: nox.Session, db: str) -> None:
     """Schemathesis (every check, every phase), client round trips and races, in process and
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    # Given paths run alone; the browser suite has a session of its own.
-    tests = session.posargs or ["contract-tests", "--ignore=contract-tests/browser"]
+    # Given paths run alone; the browser and released-client suites have sessions of their own.
+    tests = session.posargs or [
+        "contract-tests", "--ignore=contract-tests/browser", "--ignore=contract-tests/released_clients",
+    ]  # fmt: skip
     session.run("pytest", *tests, env={"PEOPLE_API_TEST_DB": db})
 
 
@@ -196,6 +200,51 @@ def browser(session: nox.Session) -> None:
         )  # fmt: skip
     sync(session, "browser")
     session.run("pytest", "contract-tests/browser", *session.posargs)
+
+
+@nox.session(name="released-clients", tags=["contract"])
+def released_clients(session: nox.Session) -> None:
+    """Generate a client from every spec in spec/released/ with the committed templates, install each
+    into a venv of its own with nothing else but pytest, and run contract-tests/released_clients/ with
+    it against today's `people-api serve`: a server change that breaks a released client fails here,
+    even one the spec comparison cannot see. `-- 1.0.0` tests only that release."""
+    sync(session, "codegen")
+    env = {"UV_PROJECT_ENVIRONMENT": session.virtualenv.location, "VIRTUAL_ENV": session.virtualenv.location}
+    released = sorted(
+        (tuple(map(int, folder.name.split("."))), folder)
+        for folder in (ROOT / "spec" / "released").iterdir()
+        if (folder / "openapi.json").is_file() and (not session.posargs or folder.name in session.posargs)
+    )
+    if not released:
+        session.error(f"no released spec matches {session.posargs}")
+    suite = ROOT / "contract-tests" / "released_clients"
+    people_api = str(Path(session.bin) / "people-api")
+    with tempfile.TemporaryDirectory(prefix="people-api-released-") as tmp:
+        # The versions uv.lock pins for the client's dependencies and pytest, so each venv is reproducible.
+        constraints = Path(tmp) / "constraints.txt"
+        session.run(
+            "uv", "export", "--frozen", "--quiet", "--no-hashes", "--only-group=contract",
+            "--no-emit-project", "--no-emit-package=people-api-client", "--output-file", str(constraints),
+            env=env,
+        )  # fmt: skip
+        for _, folder in released:
+            version = folder.name
+            client = Path(tmp) / version / "client"
+            _generate_client(session, folder / "openapi.json", ROOT / "client", client, env)
+            python = Path(tmp) / version / "venv" / "bin" / "python"
+            session.run("uv", "venv", "--quiet", str(python.parents[1]))
+            session.run(
+                "uv", "pip", "install", "--quiet", "--python", str(python), "-c", str(constraints),
+                str(client), "pytest",
+            )  # fmt: skip
+            session.log(f"the client of {version} against today's server")
+            with session.chdir(tmp):  # only the installed client can answer `import people_api_client`
+                session.run(
+                    str(python), "-m", "pytest", str(suite), "-p", "no:cacheprovider",
+                    f"--confcutdir={suite}", f"--rootdir={suite}", "-c", str(suite / "pytest.ini"),
+                    f"--people-api={people_api}",
+                    external=True,
+                )  # fmt: skip
 
 
 @nox.session(default=False)
