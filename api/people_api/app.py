@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     from people_api.users import schemas as users_schemas
     from people_api.users.idempotency import Idempotency
     from people_api.users.store import UserStore
-    from people_api.web import docs, health, hygiene, pages
+    from people_api.web import deprecation, docs, health, hygiene, pages
     from people_api.web.json_provider import OrjsonProvider
 
     settings = settings or Settings.from_env()
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
         app.register_error_handler(unavailable, errors.database_unavailable)
     app.register_blueprint(docs.blp)  # on the app, not the Api: the docs pages stay out of the spec
     hygiene.init_app(app, settings)
+    deprecation.init_app(app)
     if settings.rate_limit is not None:
         # Imported only then: flask-limiter and limits add about 7 MB to every worker.
         from people_api.access import ratelimit
