@@ -538,22 +538,22 @@ def deprecated_client(app: flask.Flask) -> FlaskClient:
     blp = PeopleBlueprint("throwaway", __name__, url_prefix="/throwaway")
     since, sunset = date(2026, 12, 1), date(2027, 6, 30)
 
-    @blp.route("/old")
+    @blp.route("/old")  # type: ignore[untyped-decorator]  # smorest ships no types
     @deprecated(blp, since=since, sunset=sunset)
     def old() -> str:
         return "old"
 
-    @blp.route("/old/missing")
+    @blp.route("/old/missing")  # type: ignore[untyped-decorator]  # smorest ships no types
     @deprecated(blp, since=since, sunset=sunset)
     def old_missing() -> str:
         flask.abort(404)
 
-    @blp.route("/aging")
+    @blp.route("/aging")  # type: ignore[untyped-decorator]  # smorest ships no types
     @deprecated(blp, since=since)
     def aging() -> str:
         return "aging"
 
-    @blp.route("/current")
+    @blp.route("/current")  # type: ignore[untyped-decorator]  # smorest ships no types
     def current() -> str:
         return "current"
 
