@@ -6,8 +6,11 @@ import filecmp
 import hashlib
 import os
 import shutil
+import sys
+import tarfile
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
 import nox
@@ -17,7 +20,9 @@ nox.options.default_venv_backend = "uv"
 # Keep session venvs between local runs (mypy's cache is slow to build); CI starts clean anyway.
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "browser"]
+nox.options.sessions = [
+    "lint", "typecheck", "tests", "spec", "client", "contract", "browser", "released-clients",
+]  # fmt: skip
 
 ROOT = Path(__file__).parent
 SPEC_LINT = ROOT / "spec" / "lint"
@@ -60,9 +65,9 @@ def tests(session: nox.Session, db: str) -> None:
 
 @nox.session(tags=["contract"])
 def spec(session: nox.Session) -> None:
-    """Check spec/ is exactly what the code generates, is valid, breaks nothing in spec/released/
-    (the last released contract) and passes Spectral's OWASP API Security ruleset with no error;
-    `-- --write` updates spec/ but never spec/released/."""
+    """Check spec/ is exactly what the code generates, is valid, breaks nothing in the newest
+    spec/released/<version>/ (the last released contract) and passes Spectral's OWASP API Security
+    ruleset with no error; `-- --write` updates spec/ but never spec/released/."""
     sync(session, "codegen")
     if "--write" in session.posargs:
         session.run("people-api", "spec", "write", "spec")
@@ -115,6 +120,7 @@ def client(session: nox.Session) -> None:
         # The generator's inputs live beside its output, so a wholesale --write keeps them.
         shutil.copy(target / "config.yaml", generated / "config.yaml")
         shutil.copytree(target / "templates", generated / "templates")
+        shutil.copy(ROOT / "LICENSE", generated / "LICENSE")  # shipped in the client's wheel and sdist
         if "--write" in session.posargs:
             shutil.rmtree(target)
             shutil.copytree(generated, target)
@@ -173,8 +179,10 @@ def contract(session: nox.Session, db: str) -> None:
     """Schemathesis (every check, every phase), client round trips and races, in process and
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    # Given paths run alone; the browser suite has a session of its own.
-    tests = session.posargs or ["contract-tests", "--ignore=contract-tests/browser"]
+    # Given paths run alone; the browser and released-client suites have sessions of their own.
+    tests = session.posargs or [
+        "contract-tests", "--ignore=contract-tests/browser", "--ignore=contract-tests/released_clients",
+    ]  # fmt: skip
     session.run("pytest", *tests, env={"PEOPLE_API_TEST_DB": db})
 
 
@@ -192,6 +200,180 @@ def browser(session: nox.Session) -> None:
         )  # fmt: skip
     sync(session, "browser")
     session.run("pytest", "contract-tests/browser", *session.posargs)
+
+
+@nox.session(name="released-clients", tags=["contract"])
+def released_clients(session: nox.Session) -> None:
+    """Generate a client from every spec in spec/released/ with the committed templates, install each
+    into a venv of its own with nothing else but pytest, and run contract-tests/released_clients/ with
+    it against today's `people-api serve`: a server change that breaks a released client fails here,
+    even one the spec comparison cannot see. `-- 1.0.0` tests only that release."""
+    sync(session, "codegen")
+    env = {"UV_PROJECT_ENVIRONMENT": session.virtualenv.location, "VIRTUAL_ENV": session.virtualenv.location}
+    released = sorted(
+        (tuple(map(int, folder.name.split("."))), folder)
+        for folder in (ROOT / "spec" / "released").iterdir()
+        if (folder / "openapi.json").is_file() and (not session.posargs or folder.name in session.posargs)
+    )
+    if not released:
+        session.error(f"no released spec matches {session.posargs}")
+    suite = ROOT / "contract-tests" / "released_clients"
+    people_api = str(Path(session.bin) / "people-api")
+    with tempfile.TemporaryDirectory(prefix="people-api-released-") as tmp:
+        # The versions uv.lock pins for the client's dependencies and pytest, so each venv is reproducible.
+        constraints = Path(tmp) / "constraints.txt"
+        session.run(
+            "uv", "export", "--frozen", "--quiet", "--no-hashes", "--only-group=contract",
+            "--no-emit-project", "--no-emit-package=people-api-client", "--output-file", str(constraints),
+            env=env,
+        )  # fmt: skip
+        for _, folder in released:
+            version = folder.name
+            client = Path(tmp) / version / "client"
+            _generate_client(session, folder / "openapi.json", ROOT / "client", client, env)
+            python = Path(tmp) / version / "venv" / "bin" / "python"
+            session.run("uv", "venv", "--quiet", str(python.parents[1]))
+            session.run(
+                "uv", "pip", "install", "--quiet", "--python", str(python), "-c", str(constraints),
+                str(client), "pytest",
+            )  # fmt: skip
+            session.log(f"the client of {version} against today's server")
+            with session.chdir(tmp):  # only the installed client can answer `import people_api_client`
+                session.run(
+                    str(python), "-m", "pytest", str(suite), "-p", "no:cacheprovider",
+                    f"--confcutdir={suite}", f"--rootdir={suite}", "-c", str(suite / "pytest.ini"),
+                    f"--people-api={people_api}",
+                    external=True,
+                )  # fmt: skip
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Release VERSION (`nox -s release -- 1.1.0`): refuse a spec break without a major version, bump
+    the API's and the client's versions, regenerate spec/ and client/, write the CHANGELOG.md entry,
+    archive the spec in spec/released/VERSION/, build both wheels and sdists into dist/ (and the docs
+    when a docs session exists), and print the tag to make. `-- 1.1.0 --dry-run` does all of it in a
+    temporary copy of this checkout and changes nothing here."""
+    dry_run = "--dry-run" in session.posargs
+    versions = [arg for arg in session.posargs if arg != "--dry-run"]
+    if len(versions) != 1:
+        session.error("usage: nox -s release -- VERSION [--dry-run]")
+    version = versions[0]
+    if not dry_run:
+        if _git(session, "status", "--porcelain"):
+            session.error("release from a clean checkout: commit or stash first (or add --dry-run)")
+        _release(session, ROOT, Path(session.virtualenv.location), version)
+        session.log(
+            f"released {version}: review, then commit and tag it:\n"
+            f"  git add -A && git commit -m 'Release {version}'\n"
+            f"  git tag -a v{version} -m 'people-api {version}'\n"
+            f"  git push origin HEAD v{version}"
+        )
+        return
+    with tempfile.TemporaryDirectory(prefix="people-api-release-") as tmp:
+        copy = Path(tmp) / "checkout"
+        for name in _git(session, "ls-files", "--cached", "--others", "--exclude-standard").splitlines():
+            if (ROOT / name).is_file():
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, copy / name)
+        entry = _release(session, copy, Path(tmp) / "venv", version)
+        changed = [
+            name
+            for name in _git(session, "ls-files", "--cached").splitlines()
+            if (ROOT / name).is_file()
+            and not ((copy / name).is_file() and filecmp.cmp(ROOT / name, copy / name, shallow=False))
+        ]
+        added = sorted(
+            str(path.relative_to(copy))
+            for folder in (copy / "spec" / "released", copy / "client")
+            for path in folder.rglob("*")
+            if path.is_file() and not (ROOT / path.relative_to(copy)).exists()
+        )
+        built = sorted(path.name for path in (copy / "dist").glob("people_api*"))
+        session.log(f"dry run: nothing here changed. The release would change {', '.join(changed)}")
+        session.log(f"add {', '.join(added)}; build {', '.join(built)}; tag v{version}")
+        session.log(f"and write this CHANGELOG.md entry:\n\n{entry}")
+
+
+def _git(session: nox.Session, *args: str) -> str:
+    output = session.run("git", "-C", str(ROOT), *args, external=True, silent=True)
+    return str(output).strip()
+
+
+def _release(session: nox.Session, root: Path, venv: Path, version: str) -> str:
+    """Release `version` in the checkout at `root`, with the codegen tools in `venv`; the changelog entry."""
+    env = {"UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv)}
+
+    def people_api(*args: str, frozen: bool = False) -> str:
+        lock = "--frozen" if frozen else "--locked"
+        command = ["uv", "run", lock, "--no-default-groups", "--group=codegen", "people-api", *args]
+        return str(session.run(*command, env=env, silent=True))
+
+    with session.chdir(root):
+        people_api("spec", "check", "spec")  # the spec released is the code's
+        session.log(people_api("spec", "compat", "--next-version", version).strip())
+        pyproject = root / "pyproject.toml"
+        text = pyproject.read_text(encoding="utf-8")
+        project = tomllib.loads(text)["project"]
+        bumped = text.replace(f'\nversion = "{project["version"]}"\n', f'\nversion = "{version}"\n', 1)
+        pyproject.write_text(bumped, encoding="utf-8")
+        # The spec's info.version is the installed package's version: --frozen reinstalls it first.
+        people_api("spec", "write", "spec", frozen=True)
+        client_dir = root / "client"
+        _generate_client(session, root / "spec" / "openapi.json", client_dir, client_dir, env)
+        session.run("uv", "lock", "--quiet", env=env)  # both projects' new versions
+        entry = people_api("spec", "release", version)
+        dist = root / "dist"
+        for project_dir in (root, root / "client"):
+            session.run("uv", "build", "--quiet", str(project_dir), "--out-dir", str(dist), env=env)
+        _check_licensed(session, dist, version)
+        if "docs" in nox.registry.get():
+            session.run(
+                sys.executable, "-m", "nox", "-f", str(root / "noxfile.py"), "-s", "docs", external=True
+            )
+    return entry
+
+
+def _generate_client(
+    session: nox.Session, spec_file: Path, client_dir: Path, target: Path, env: dict[str, str]
+) -> None:
+    """openapi-python-client on `spec_file` with the config and templates in `client_dir`, into
+    `target` (replaced when it is `client_dir`, keeping its config and templates), with the LICENSE."""
+    replace = target == client_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "client"
+        session.run(
+            "uv", "run", "--frozen", "--no-default-groups", "--group=codegen",
+            "openapi-python-client", "generate",
+            "--path", str(spec_file),
+            "--config", str(client_dir / "config.yaml"),
+            "--custom-template-path", str(client_dir / "templates"),
+            "--output-path", str(generated),
+            "--meta", "uv",
+            "--fail-on-warning",
+            env=env, silent=True,
+        )  # fmt: skip
+        shutil.copy(ROOT / "LICENSE", generated / "LICENSE")
+        if replace:
+            shutil.copy(target / "config.yaml", generated / "config.yaml")
+            shutil.copytree(target / "templates", generated / "templates")
+            shutil.rmtree(target)
+        # The post-generation hooks' ruff leaves its cache in the output.
+        shutil.copytree(generated, target, ignore=shutil.ignore_patterns(".ruff_cache"))
+
+
+def _check_licensed(session: nox.Session, dist: Path, version: str) -> None:
+    """Both projects' wheels and sdists exist for `version` and each carries the LICENSE."""
+    for name in ("people_api", "people_api_client"):
+        wheel = dist / f"{name}-{version}-py3-none-any.whl"
+        sdist = dist / f"{name}-{version}.tar.gz"
+        with zipfile.ZipFile(wheel) as archive:
+            in_wheel = f"{name}-{version}.dist-info/licenses/LICENSE" in archive.namelist()
+        with tarfile.open(sdist) as archive:
+            in_sdist = f"{name}-{version}/LICENSE" in archive.getnames()
+        if not (in_wheel and in_sdist):
+            session.error(f"LICENSE missing from {wheel.name if not in_wheel else sdist.name}")
+        session.log(f"built {wheel.name} and {sdist.name}, LICENSE in both")
 
 
 @nox.session(default=False)

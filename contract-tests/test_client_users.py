@@ -283,8 +283,8 @@ class TestDeleteUser:
     ],
 )
 def test_seed_pages_are_served_as_html(api_client: Client, operation: object, body: str) -> None:
-    """The seed's / and /test/ pages come back byte for byte."""
+    """The seed's / and /test/ pages come back as HTML starting with the seed's heading."""
     response = operation.sync_detailed(client=api_client)  # type: ignore[attr-defined]
     assert response.status_code == 200
-    assert response.parsed == body
+    assert response.parsed.startswith(body)
     assert response.headers["Content-Type"].startswith("text/html")

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+from people_api.cli.settings import load
 
-from people_api.config import Settings
-from people_api.storage import engines, migrations
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 @contextlib.contextmanager
 def command_engine() -> Iterator[sa.Engine]:
     """PEOPLE_API_DATABASE_URL for one command, migrated first when embedded; its connections close
     when it ends."""
-    engine = engines.create_engine(Settings.from_env())
+    from people_api.storage import engines, migrations
+
+    engine = engines.create_engine(load())
     try:
         migrations.upgrade_if_embedded(engine)
         yield engine

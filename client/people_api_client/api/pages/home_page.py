@@ -60,7 +60,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | str]:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
@@ -88,7 +88,7 @@ def sync(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | str:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
@@ -113,7 +113,7 @@ def sync_or_raise(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> str:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
@@ -141,7 +141,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | str]:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
@@ -169,7 +169,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | str:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
@@ -196,7 +196,7 @@ async def asyncio_or_raise(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> str:
-    """Say the server is up.
+    """Say the server is up, and where the API's documentation is.
 
     Args:
         x_request_id (str | Unset):
