@@ -17,7 +17,7 @@ nox.options.default_venv_backend = "uv"
 # Keep session venvs between local runs (mypy's cache is slow to build); CI starts clean anyway.
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "browser"]
+nox.options.sessions = ["lint", "typecheck", "tests", "spec", "client", "contract", "docs", "browser"]
 
 ROOT = Path(__file__).parent
 SPEC_LINT = ROOT / "spec" / "lint"
@@ -173,9 +173,20 @@ def contract(session: nox.Session, db: str) -> None:
     """Schemathesis (every check, every phase), client round trips and races, in process and
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    # Given paths run alone; the browser suite has a session of its own.
-    tests = session.posargs or ["contract-tests", "--ignore=contract-tests/browser"]
+    # Given paths run alone; the browser suite and the docs' code blocks have sessions of their own.
+    tests = session.posargs or ["contract-tests", "--ignore=contract-tests/browser", "--ignore=contract-tests/docs"]
     session.run("pytest", *tests, env={"PEOPLE_API_TEST_DB": db})
+
+
+@nox.session(tags=["docs"])
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ with --strict (a broken link, a missing page or an unresolved
+    reference fails it), then run every code block of its pages and the README against real servers
+    and bootstrap.py with Debian's Python (contract-tests/docs/)."""
+    sync(session, "docs")
+    # Material's banner about its end of life (docs/explanation/design.md says what follows) is not news.
+    session.run("mkdocs", "build", "--strict", "--quiet", env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("pytest", "contract-tests/docs", *session.posargs)
 
 
 @nox.session(tags=["contract"])
