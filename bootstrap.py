@@ -42,7 +42,8 @@ def create(tools: Path, *, use_ensurepip: bool = True) -> None:
     try:
         venv.EnvBuilder(clear=True, with_pip=has_ensurepip).create(tools)
     except subprocess.CalledProcessError:
-        # Debian and Ubuntu ship ensurepip's wheels separately (python3-venv): a venv still works, without pip.
+        # Debian and Ubuntu ship ensurepip's wheels separately (python3-venv): a venv still works,
+        # without pip.
         has_ensurepip = False
         venv.EnvBuilder(clear=True, with_pip=False).create(tools)
     quiet = ["--quiet", "--disable-pip-version-check"]
@@ -68,13 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--without-ensurepip", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if sys.version_info < MINIMUM_PYTHON:
-        sys.exit(f"bootstrap: people-api needs Python 3.11 or later; {sys.executable} is {sys.version.split()[0]}")
+        sys.exit(
+            f"bootstrap: people-api needs Python 3.11 or later; {sys.executable} is {sys.version.split()[0]}"
+        )
     tools = args.tools.resolve()
     if not installed(tools):
         print(f"bootstrap: installing {' and '.join(requirements())} into {tools}", file=sys.stderr)
         create(tools, use_ensurepip=not args.without_ensurepip)
     if os.environ.get("CI") != "true":
-        print(f'bootstrap: uv and nox are in {tools / "bin"} (export PATH="{tools / "bin"}:$PATH")', file=sys.stderr)
+        print(
+            f'bootstrap: uv and nox are in {tools / "bin"} (export PATH="{tools / "bin"}:$PATH")',
+            file=sys.stderr,
+        )
     return 0
 
 
