@@ -42,9 +42,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(tags=["check"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the server, its tests, the contract tests and this file."""
-    sync(session, "typing")
-    session.run("mypy", "api/people_api", "api/tests", "contract-tests", "noxfile.py", *session.posargs)
+    """mypy --strict over the server, its tests, the contract tests, this file, bootstrap.py and the
+    docs hooks."""
+    sync(session, "typing", "docs")
+    paths = ["api/people_api", "api/tests", "contract-tests", "noxfile.py", "bootstrap.py", "docs/hooks.py"]
+    session.run("mypy", *paths, *session.posargs)
 
 
 @nox.session(tags=["test"])
@@ -174,7 +176,8 @@ def contract(session: nox.Session, db: str) -> None:
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
     # Given paths run alone; the browser suite and the docs' code blocks have sessions of their own.
-    tests = session.posargs or ["contract-tests", "--ignore=contract-tests/browser", "--ignore=contract-tests/docs"]
+    ignored = ["--ignore=contract-tests/browser", "--ignore=contract-tests/docs"]
+    tests = session.posargs or ["contract-tests", *ignored]
     session.run("pytest", *tests, env={"PEOPLE_API_TEST_DB": db})
 
 
@@ -191,8 +194,9 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(tags=["contract"])
 def browser(session: nox.Session) -> None:
-    """Swagger UI (/docs), ReDoc (/redoc) and spec/reference.html in headless Chromium with every
-    outside host blocked, against a real `people-api serve`; screenshots go to reports/screenshots/."""
+    """Swagger UI (/docs), ReDoc (/redoc), spec/reference.html and the docs site (site/) in headless
+    Chromium with every outside host blocked, against a real `people-api serve`; screenshots go to
+    reports/screenshots/."""
     if not CHROMIUM.exists():
         # Debian's chromium, installed as root like wrk for bench. A fresh machine's package lists
         # may be missing or name versions the mirror no longer has, so refresh them first.
@@ -201,7 +205,9 @@ def browser(session: nox.Session) -> None:
             "apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
             external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
         )  # fmt: skip
-    sync(session, "browser")
+    sync(session, "browser", "docs")
+    # The docs site's pages are opened too; `docs` checks the build strictly, this only needs the pages.
+    session.run("mkdocs", "build", "--quiet", env={"NO_MKDOCS_2_WARNING": "1"})
     session.run("pytest", "contract-tests/browser", *session.posargs)
 
 
