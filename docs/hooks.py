@@ -67,7 +67,7 @@ def _default(value: object) -> str:
 
 def configuration_table() -> str:
     """One row per Settings field, in declaration order, from config.py's code and docstrings."""
-    from people_api import config  # noqa: PLC0415 - only the build imports the package
+    from people_api import config  # only the build imports the package
 
     source = Path(config.__file__).read_text(encoding="utf-8")
     module = griffe.load("people_api.config", search_paths=[str(ROOT / "api")])

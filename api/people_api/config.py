@@ -104,7 +104,8 @@ class Settings:
     open, with a warning in the log (the same as `serve --no-protected-mode`)."""
     rate_limit: str | None = None
     """Requests each API key (or client address, without one) may make to `/people/v1/...`, in
-    flask-limiter's notation: `100/second;5000/minute` (at most 5 limits, windows up to a year); unset: off."""
+    flask-limiter's notation: `100/second;5000/minute` (at most 5 limits, windows up to a year); unset:
+    off."""
     rate_limit_storage: str = "memory://"
     """Where the counts live: `memory://` (each worker process counts alone) or `redis://host:6379/0`
     (`rediss://`, `redis+unix://`), shared by every worker and instance."""
