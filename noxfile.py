@@ -21,7 +21,7 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 nox.options.sessions = [
-    "lint", "typecheck", "tests", "spec", "client", "contract", "browser", "released-clients",
+    "lint", "typecheck", "tests", "spec", "client", "contract", "docs", "browser", "released-clients",
 ]  # fmt: skip
 
 ROOT = Path(__file__).parent
@@ -47,9 +47,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(tags=["check"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the server, its tests, the contract tests and this file."""
-    sync(session, "typing")
-    session.run("mypy", "api/people_api", "api/tests", "contract-tests", "noxfile.py", *session.posargs)
+    """mypy --strict over the server, its tests, the contract tests, this file, bootstrap.py and the
+    docs hooks."""
+    sync(session, "typing", "docs")
+    paths = ["api/people_api", "api/tests", "contract-tests", "noxfile.py", "bootstrap.py", "docs/hooks.py"]
+    session.run("mypy", *paths, *session.posargs)
 
 
 @nox.session(tags=["test"])
@@ -179,17 +181,28 @@ def contract(session: nox.Session, db: str) -> None:
     """Schemathesis (every check, every phase), client round trips and races, in process and
     against real `people-api serve` processes, on one database engine."""
     sync(session, "contract")
-    # Given paths run alone; the browser and released-client suites have sessions of their own.
-    tests = session.posargs or [
-        "contract-tests", "--ignore=contract-tests/browser", "--ignore=contract-tests/released_clients",
-    ]  # fmt: skip
+    # Given paths run alone; the browser, docs and released-client suites have sessions of their own.
+    ignored = [f"--ignore=contract-tests/{suite}" for suite in ("browser", "docs", "released_clients")]
+    tests = session.posargs or ["contract-tests", *ignored]
     session.run("pytest", *tests, env={"PEOPLE_API_TEST_DB": db})
+
+
+@nox.session(tags=["docs"])
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ with --strict (a broken link, a missing page or an unresolved
+    reference fails it), then run every code block of its pages and the README against real servers
+    and bootstrap.py with Debian's Python (contract-tests/docs/)."""
+    sync(session, "docs")
+    # Material's banner about its end of life (docs/explanation/design.md says what follows) is not news.
+    session.run("mkdocs", "build", "--strict", "--quiet", env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("pytest", "contract-tests/docs", *session.posargs)
 
 
 @nox.session(tags=["contract"])
 def browser(session: nox.Session) -> None:
-    """Swagger UI (/docs), ReDoc (/redoc) and spec/reference.html in headless Chromium with every
-    outside host blocked, against a real `people-api serve`; screenshots go to reports/screenshots/."""
+    """Swagger UI (/docs), ReDoc (/redoc), spec/reference.html and the docs site (site/) in headless
+    Chromium with every outside host blocked, against a real `people-api serve`; screenshots go to
+    reports/screenshots/."""
     if not CHROMIUM.exists():
         # Debian's chromium, installed as root like wrk for bench. A fresh machine's package lists
         # may be missing or name versions the mirror no longer has, so refresh them first.
@@ -198,7 +211,9 @@ def browser(session: nox.Session) -> None:
             "apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
             external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
         )  # fmt: skip
-    sync(session, "browser")
+    sync(session, "browser", "docs")
+    # The docs site's pages are opened too; `docs` checks the build strictly, this only needs the pages.
+    session.run("mkdocs", "build", "--quiet", env={"NO_MKDOCS_2_WARNING": "1"})
     session.run("pytest", "contract-tests/browser", *session.posargs)
 
 

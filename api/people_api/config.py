@@ -233,24 +233,35 @@ class Settings:
     """Everything the service can be told from outside; tests build it directly."""
 
     database_url: str = "sqlite:///./people.db"
+    """Where users and API keys live: `sqlite:///path/people.db` (one machine; a relative path follows the
+    current folder) or `postgresql+psycopg://user@host:5432/db` (any number of instances)."""
     host: str = "127.0.0.1"
+    """The address `serve` binds; a non-loopback one needs an API key first (protected mode)."""
     port: int = 5001
-    # Seconds a statement may run before the database cancels it.
+    """The port `serve` binds."""
     statement_timeout: int = 5
-    # With no API key in the database, serve only loopback (as Redis does); `no` serves anyone, open.
+    """Seconds (1-3600) a statement, a lock wait or a connection may take before the request answers 503."""
     protected_mode: bool = True
-    # flask-limiter syntax ("100/second;5000/minute"), counted per API key or client address; None: off.
+    """With no API key in the database, serve only loopback clients (as Redis does); `no` serves anyone,
+    open, with a warning in the log (the same as `serve --no-protected-mode`)."""
     rate_limit: str | None = None
+    """Requests each API key (or client address, without one) may make to `/people/v1/...`, in
+    flask-limiter's notation: `100/second;5000/minute` (at most 5 limits, windows up to a year); unset:
+    off."""
     rate_limit_storage: str = "memory://"
-    # Namespaces the counters, so deployments sharing one Redis keep their own.
+    """Where the counts live: `memory://` (each worker process counts alone) or `redis://host:6379/0`
+    (`rediss://`, `redis+unix://`), shared by every worker and instance."""
     rate_limit_key_prefix: str = "people-api"
-    # Origins whose browser pages may call the API (CORS); empty: CORS off.
+    """Namespace of the counts in that storage, so deployments sharing one Redis keep their own."""
     cors_origins: tuple[str, ...] = ()
-    # The least severe log record written, one of LOG_LEVELS.
+    """Comma-separated origins whose browser pages may call the API (`https://app.example.com`), or `*`
+    for any; unset: CORS off."""
     log_level: str = "info"
-    # Where each worker process keeps its metrics for /metrics to sum (prometheus-client's own variable,
-    # unprefixed: the library reads it too); `serve` sets it, unset means one process.
+    """The least severe log record written: `debug`, `info`, `warning`, `error` or `critical`."""
     metrics_dir: str | None = None
+    """Where each worker process keeps its metrics for `/metrics` to sum (prometheus-client's own variable,
+    unprefixed: the library reads it too). `serve` sets its own; set it only under another multi-process
+    WSGI server."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
