@@ -14,6 +14,9 @@ Page = tuple[Sequence[T], str | None]
 class _Position:
     """Where a walk is: `cursor` fetches the page it is in (or would fetch next), `done` says it ended."""
 
+    cursor: str | None
+    done: bool
+
     def __init__(self, cursor: str | None) -> None:
         self.cursor = cursor
         self.done = False
