@@ -84,11 +84,15 @@ class _Pool:
     made on first use from the settings of the Client that made the pool."""
 
     def __init__(self, owner: Client) -> None:
-        self.owner = owner
+        self.owner: Client = owner
         self.sync: httpx.Client | None = None
         self.async_: httpx.AsyncClient | None = None
-        self.made_sync = self.made_async = False
-        self.entered = self.aentered = 0
+        # Whether the pool made the httpx client (and may make a new one once it is closed).
+        self.made_sync: bool = False
+        self.made_async: bool = False
+        # How many `with` blocks are using the pool: the last one to end closes it.
+        self.entered: int = 0
+        self.aentered: int = 0
 
     def get_sync(self) -> httpx.Client:
         if self.sync is None:
@@ -152,17 +156,17 @@ class Client:
         async_httpx_args: Mapping[str, Any] | None = None,
         raise_on_unexpected_status: bool = True,
     ) -> None:
-        self._base_url = base_url
+        self._base_url: str = base_url
         self._timeout: httpx.Timeout | None | Unset = UNSET if isinstance(timeout, Unset) else _timeout(timeout)
-        self.retries = policy(retries)
-        self._headers = dict(headers or {})
-        self._cookies = dict(cookies or {})
-        self._verify_ssl = verify_ssl
-        self._follow_redirects = follow_redirects
-        self._httpx_args = dict(httpx_args or {})
-        self._async_httpx_args = dict(async_httpx_args) if async_httpx_args is not None else None
-        self.raise_on_unexpected_status = raise_on_unexpected_status
-        self._pool = _Pool(self)
+        self.retries: Retries = policy(retries)
+        self._headers: dict[str, str] = dict(headers or {})
+        self._cookies: dict[str, str] = dict(cookies or {})
+        self._verify_ssl: str | bool | ssl.SSLContext = verify_ssl
+        self._follow_redirects: bool = follow_redirects
+        self._httpx_args: dict[str, Any] = dict(httpx_args or {})
+        self._async_httpx_args: dict[str, Any] | None = dict(async_httpx_args) if async_httpx_args is not None else None
+        self.raise_on_unexpected_status: bool = raise_on_unexpected_status
+        self._pool: _Pool = _Pool(self)
 
     @classmethod
     def from_env(cls, **options: Unpack[ClientOptions]) -> Client:
@@ -342,9 +346,9 @@ class AuthenticatedClient(Client):
         async_httpx_args: Mapping[str, Any] | None = None,
         raise_on_unexpected_status: bool = True,
     ) -> None:
-        self.token = token
-        self.prefix = prefix
-        self.auth_header_name = auth_header_name
+        self.token: str = token
+        self.prefix: str = prefix
+        self.auth_header_name: str = auth_header_name
         super().__init__(
             base_url,
             timeout=timeout,

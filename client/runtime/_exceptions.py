@@ -55,11 +55,11 @@ class PeopleApiError(Exception):
         request_id: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self._status = status
+        self.message: str = message
+        self._status: int | None = status
         self.headers: Mapping[str, str] = headers if headers is not None else {}
-        self.body = body
-        self.request_id = request_id
+        self.body: bytes = body
+        self.request_id: str | None = request_id
 
     @property
     def status(self) -> int | None:
@@ -97,9 +97,9 @@ class ProblemError(PeopleApiError):
         body: bytes = b"",
         request_id: str | None = None,
     ) -> None:
-        self.problem = problem
-        self.title = problem.title
-        self.detail = problem.detail
+        self.problem: Problem = problem
+        self.title: str = problem.title
+        self.detail: str = problem.detail
         self.errors: dict[str, list[str]] = dict(problem.errors.additional_properties) if problem.errors else {}
         fields = "".join(f"\n  {name}: {' '.join(messages)}" for name, messages in self.errors.items())
         super().__init__(

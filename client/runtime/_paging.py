@@ -33,6 +33,8 @@ class SyncPager(_Position, Iterator[T], Generic[T]):
     last page has been walked.
     """
 
+    cursor: str | None
+
     def __init__(self, fetch: Callable[[str | None], Page[T]], cursor: str | None = None) -> None:
         super().__init__(cursor)
         self._fetch = fetch
@@ -58,6 +60,8 @@ class SyncPager(_Position, Iterator[T], Generic[T]):
 
 class AsyncPager(_Position, AsyncIterator[T], Generic[T]):
     """`SyncPager`, for ``async for``."""
+
+    cursor: str | None
 
     def __init__(self, fetch: Callable[[str | None], Awaitable[Page[T]]], cursor: str | None = None) -> None:
         super().__init__(cursor)
