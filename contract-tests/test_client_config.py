@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
-import pydoc
+import inspect
 import sys
 import time
 import uuid
@@ -208,7 +208,9 @@ def test_async_httpx_args_configure_the_async_side_alone() -> None:
 def test_the_token_may_be_positional_as_upstream_has_it() -> None:
     """AuthenticatedClient(url, token), as openapi-python-client's clients take it."""
     sent: list[httpx.Request] = []
-    client = AuthenticatedClient("http://people.test", TOKEN, httpx_args={"transport": recording_transport(sent)})
+    client = AuthenticatedClient(
+        "http://people.test", TOKEN, httpx_args={"transport": recording_transport(sent)}
+    )
 
     health.sync_or_raise(client=client)
 
@@ -246,7 +248,9 @@ def test_from_env_reads_the_url_and_the_token(monkeypatch: pytest.MonkeyPatch) -
     assert client.get_httpx_client().timeout == httpx.Timeout(3.0)
 
 
-def test_from_env_without_a_token_is_a_plain_client_on_the_default_address(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_from_env_without_a_token_is_a_plain_client_on_the_default_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """No variables: a Client for http://127.0.0.1:5001, where `people-api serve` listens."""
     monkeypatch.delenv("PEOPLE_API_URL", raising=False)
     monkeypatch.setenv("PEOPLE_API_TOKEN", "")
@@ -276,7 +280,9 @@ def test_version_is_the_distributions() -> None:
 def test_user_agent_names_the_client_python_and_httpx() -> None:
     """User-Agent: people-api-client/<version> python/<x.y> httpx/<x.y>."""
     sent: list[httpx.Request] = []
-    health.sync_or_raise(client=Client("http://people.test", httpx_args={"transport": recording_transport(sent)}))
+    health.sync_or_raise(
+        client=Client("http://people.test", httpx_args={"transport": recording_transport(sent)})
+    )
 
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
     httpx_version = ".".join(httpx.__version__.split(".")[:2])
@@ -286,7 +292,7 @@ def test_user_agent_names_the_client_python_and_httpx() -> None:
 
 def test_help_shows_readable_defaults() -> None:
     """help() on a function shows UNSET and 100, never `<... object at 0x...>`."""
-    text = pydoc.render_doc(list_users.sync, renderer=pydoc.plaintext)
+    text = str(inspect.signature(list_users.sync))
 
     assert "limit: int | None | people_api_client.types.Unset = 100" in text
     assert "name: str | None | people_api_client.types.Unset = UNSET" in text

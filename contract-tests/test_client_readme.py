@@ -47,7 +47,14 @@ def run(code: str, tmp_path: Path, url: str, token: str | None) -> subprocess.Co
 def test_readme_has_a_section_for_each_topic() -> None:
     """Keys and scopes, exceptions, request ids and logging, per-call options, testing, retries."""
     headings = re.findall(r"^## (.+)$", README.read_text(), re.M)
-    for topic in ("Keys and scopes", "Exceptions", "Request ids and logging", "Per-call options", "Testing", "Retries"):
+    for topic in (
+        "Keys and scopes",
+        "Exceptions",
+        "Request ids and logging",
+        "Per-call options",
+        "Testing",
+        "Retries",
+    ):
         assert any(heading.startswith(topic) for heading in headings), topic
 
 
@@ -104,7 +111,9 @@ def test_links_work_on_a_package_index() -> None:
 
 
 @pytest.mark.parametrize(("name", "code"), EXAMPLES, ids=IDS)
-def test_readme_example_runs_against_an_open_server(name: str, code: str, server: str, tmp_path: Path) -> None:
+def test_readme_example_runs_against_an_open_server(
+    name: str, code: str, server: str, tmp_path: Path
+) -> None:
     """With no PEOPLE_API_TOKEN, against a server with no key, the example runs to the end."""
     result = run(code, tmp_path, server, token=None)
 

@@ -253,7 +253,7 @@ USER = {
     "updated_at": "2026-01-01T00:00:00Z",
     "etag": '"1"',
 }
-SAFE_CALLS = {
+SAFE_CALLS: dict[str, tuple[Callable[[Client], object], int, dict[str, str] | None]] = {
     "get": (lambda client: get_user.sync_or_raise(USER_ID, client=client), 200, USER),
     "put": (
         lambda client: replace_user.sync_or_raise(
@@ -397,7 +397,12 @@ def test_a_retry_is_logged_at_info_with_reason_attempt_wait_and_request_id(
         f"(request id {first_id}); retrying in {waits[0]:.2f} s"
     )
     fields = {name: record.__dict__[name] for name in ("reason", "attempt", "wait", "request_id")}
-    assert fields == {"reason": "503 Service Unavailable", "attempt": 1, "wait": waits[0], "request_id": first_id}
+    assert fields == {
+        "reason": "503 Service Unavailable",
+        "attempt": 1,
+        "wait": waits[0],
+        "request_id": first_id,
+    }
 
 
 def test_a_connection_error_retry_is_logged(caplog: pytest.LogCaptureFixture, waits: list[float]) -> None:
@@ -445,7 +450,11 @@ list_users.sync_or_raise(client=client)
 def run_script(**env: str) -> subprocess.CompletedProcess[str]:
     environ = {key: value for key, value in os.environ.items() if key != "PEOPLE_API_LOG"}
     return subprocess.run(
-        [sys.executable, "-c", RETRYING_SCRIPT], env={**environ, **env}, capture_output=True, text=True, check=True
+        [sys.executable, "-c", RETRYING_SCRIPT],
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
 

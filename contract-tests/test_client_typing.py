@@ -42,12 +42,16 @@ def checker(name: str) -> str:
 
 def mypy(target: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     command = [checker("mypy"), "--strict", "--cache-dir", str(cache), "--python-executable", sys.executable]
-    return subprocess.run([*command, str(target)], capture_output=True, text=True, check=False, cwd=target.parent)
+    return subprocess.run(
+        [*command, str(target)], capture_output=True, text=True, check=False, cwd=target.parent
+    )
 
 
 def pyright(target: Path) -> subprocess.CompletedProcess[str]:
     command = [checker("pyright"), "--pythonpath", sys.executable, "--outputjson"]
-    return subprocess.run([*command, str(target)], capture_output=True, text=True, check=False, cwd=target.parent)
+    return subprocess.run(
+        [*command, str(target)], capture_output=True, text=True, check=False, cwd=target.parent
+    )
 
 
 def test_mypy_strict_accepts_the_programs(tmp_path: Path) -> None:
