@@ -21,7 +21,7 @@ from conftest import SCHEMATHESIS_CONFIG, SPEC_PATH, KeyedServer
 from recording import operations
 from schemathesis.config import SchemathesisConfig
 
-from people_api import create_app
+from people_api.app import create_app
 from people_api.config import Settings
 
 SEED = "20261125"

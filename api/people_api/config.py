@@ -6,6 +6,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
+
+# Fixed by the contract, not configurable: the API's version, base path and largest request body.
+API_VERSION = version("people-api")
+# The versioned API: rate-limited, never cached, documented with its limits.
+API_PREFIX = "/people/v1/"
+MAX_BODY_BYTES = 1024 * 1024
 
 PREFIX = "PEOPLE_API_"
 # Rate-limit storages this installation can reach (flask-limiter[redis]); memory:// counts per process.

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from people_api import logs
+from people_api.observability import logs
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 

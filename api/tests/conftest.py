@@ -29,10 +29,13 @@ from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
 from wire import PROBLEM, USERS
 
-from people_api import cli, create_app, db, logs
+from people_api import cli
+from people_api.access.api_keys import KeyStore
+from people_api.app import create_app
 from people_api.config import Settings
-from people_api.idempotency import Idempotency
-from people_api.keys import KeyStore
+from people_api.observability import logs
+from people_api.storage import engines, migrations, tables
+from people_api.users.idempotency import Idempotency
 from people_api.users.store import UserStore
 
 ENGINES = ("sqlite", "postgres")
@@ -108,7 +111,7 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     with _scratch_postgres_database() as url:
         engine = sa.create_engine(url, poolclass=NullPool)
         try:
-            db.upgrade(engine)
+            migrations.upgrade(engine)
             tables = tuple(
                 table for table in sa.inspect(engine).get_table_names() if table != "alembic_version"
             )
@@ -171,7 +174,7 @@ def app(settings: Settings) -> Iterator[flask.Flask]:
     """The app as production builds it, with its schema migrated to head."""
     application = create_app(settings)
     engine: Engine = application.extensions["people_api.engine"]
-    db.upgrade(engine)
+    migrations.upgrade(engine)
     yield application
     engine.dispose()
 
@@ -183,7 +186,7 @@ def make_app(settings: Settings) -> Iterator[Callable[..., flask.Flask]]:
 
     def make(**changes: Any) -> flask.Flask:
         application = create_app(dataclasses.replace(settings, **changes))
-        db.upgrade(application.extensions["people_api.engine"])
+        migrations.upgrade(application.extensions["people_api.engine"])
         built.append(application)
         return application
 
@@ -299,7 +302,7 @@ def assert_problem() -> Callable[..., None]:
 @pytest.fixture
 def idempotency(app: flask.Flask) -> Idempotency:
     """The app's own Idempotency, for protocol-level tests."""
-    keys: Idempotency = app.extensions["people_api.idempotency"]
+    keys: Idempotency = app.extensions["people_api.users.idempotency"]
     return keys
 
 
@@ -314,8 +317,8 @@ def age(app: flask.Flask) -> Ager:
     def set_age(key: str, column: str, by: timedelta) -> None:
         with engine.begin() as conn:
             conn.execute(
-                db.idempotency_keys.update()
-                .where(db.idempotency_keys.c.key == key)
+                tables.idempotency_keys.update()
+                .where(tables.idempotency_keys.c.key == key)
                 .values({column: datetime.now(UTC) - by})
             )
 
@@ -337,7 +340,7 @@ class Elapse:
     def __call__(self, by: timedelta) -> None:
         """Let `by` pass."""
         self._seconds += by.total_seconds()
-        table = db.idempotency_keys
+        table = tables.idempotency_keys
         with self._engine.begin() as conn:
             for row in conn.execute(sa.select(table)).all():
                 this = (table.c.api_key_id == row.api_key_id) & (table.c.key == row.key)
@@ -410,7 +413,7 @@ def earlier_claim(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
         now = datetime.now(UTC)
         with engine.begin() as conn:
             conn.execute(
-                db.idempotency_keys.insert().values(
+                tables.idempotency_keys.insert().values(
                     api_key_id="",
                     key=key,
                     fingerprint=fingerprint,
@@ -503,7 +506,7 @@ def mute_postgres_url() -> Iterator[str]:
 @pytest.fixture
 def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
     """The production PostgreSQL engine (statement timeout 1 s) on a server that never answers a query."""
-    engine = db.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
+    engine = engines.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
     yield engine
     engine.dispose()
 
@@ -511,7 +514,7 @@ def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def mute_engine(mute_postgres_url: str) -> Iterator[Engine]:
     """The production PostgreSQL engine (statement timeout 2 s) on a server that never lets one connect."""
-    engine = db.create_engine(Settings(database_url=mute_postgres_url, statement_timeout=2))
+    engine = engines.create_engine(Settings(database_url=mute_postgres_url, statement_timeout=2))
     yield engine
     engine.dispose()
 

@@ -11,8 +11,9 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 
-from people_api import MAX_BODY_BYTES, create_app, spec
-from people_api.config import Settings
+from people_api.app import create_app
+from people_api.config import MAX_BODY_BYTES, Settings
+from people_api.contract import spec
 from people_api.users.store import UserStore
 
 # The classroom server's two pages, byte for byte (seed: `return "<h1>...</h1>\n"`).

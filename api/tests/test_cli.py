@@ -13,7 +13,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from people_api import db, logs, serving, spec
+from people_api import serving
+from people_api.contract import spec
+from people_api.observability import logs
+from people_api.storage import migrations, tables
 
 SPEC_FILES = ("openapi.json", "openapi.yaml", "reference.html")
 
@@ -65,7 +68,7 @@ def test_spec_check_fails_on_a_missing_file(runner: Any, tmp_path: Path) -> None
 
 
 def test_db_upgrade_creates_the_users_table(runner: Any, tmp_path: Path) -> None:
-    """`db upgrade` migrates the database in PEOPLE_API_DATABASE_URL to the schema db.metadata describes."""
+    """`db upgrade` migrates the database in PEOPLE_API_DATABASE_URL to the schema the tables describe."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 
     result = runner.run("db", "upgrade", env={"PEOPLE_API_DATABASE_URL": url})
@@ -74,7 +77,7 @@ def test_db_upgrade_creates_the_users_table(runner: Any, tmp_path: Path) -> None
     assert result.output == "database at head\n"
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        migrated = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        migrated = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     engine.dispose()
     assert migrated == []
 
@@ -237,7 +240,7 @@ def test_serve_leaves_a_shared_postgresql_to_db_upgrade(
 ) -> None:
     """On PostgreSQL, `serve` does not migrate: the schema is migrated once, by `db upgrade`."""
     upgrades: list[object] = []
-    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
+    monkeypatch.setattr(migrations, "upgrade", lambda *args: upgrades.append(args))
     env = {"PEOPLE_API_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
 
     result = runner.run("serve", env=env)

@@ -1,4 +1,4 @@
-"""The breaking-change guard: people_api.compat on small hand-written documents, and `spec compat`."""
+"""The breaking-change guard: the compat module on small hand-written documents, and `spec compat`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from people_api import cli
-from people_api.compat import breaking_changes
+from people_api.contract.compat import breaking_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASED = ROOT / "spec" / "released" / "openapi.json"

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-import people_api.idempotency
-from people_api import db
-from people_api.db import idempotency_keys as table
-from people_api.idempotency import (
+import people_api.users.idempotency
+from people_api.storage import migrations
+from people_api.storage.tables import idempotency_keys as table
+from people_api.users.idempotency import (
     OPEN,
     PURGE_INTERVAL,
     TTL,
@@ -332,7 +332,7 @@ class TestWhileRunning:
     ) -> None:
         """On PostgreSQL a duplicate whose claim waits out the statement timeout behind the first's
         uncommitted key raises KeyInUse; the first still creates the user, once."""
-        impatient: Idempotency = make_app(statement_timeout=1).extensions["people_api.idempotency"]
+        impatient: Idempotency = make_app(statement_timeout=1).extensions["people_api.users.idempotency"]
         with ThreadPoolExecutor(1) as pool:
             first = pool.submit(_create, idempotency)
             first_insert = held_inserts.next()
@@ -405,7 +405,7 @@ class TestDatabaseClock:
     @pytest.fixture(autouse=True)
     def host_clock_ahead(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The instance under test runs on a host whose clock is a day fast."""
-        monkeypatch.setattr(people_api.idempotency, "datetime", _HostClockAhead)
+        monkeypatch.setattr(people_api.users.idempotency, "datetime", _HostClockAhead)
 
     def test_fast_host_clock_does_not_expire_a_key(self, idempotency: Idempotency) -> None:
         """A key saved a moment ago has not expired, whatever this host's clock says."""
@@ -505,7 +505,7 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
     """Migration 0003 reads the user of each key that already answered 201, so its replays can tell
     that user was deleted; other keys get none."""
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'upgrade.db'}")
-    db.upgrade(engine, "0002")
+    migrations.upgrade(engine, "0002")
     user_id = uuid.uuid4()
     with engine.begin() as conn:
         for key, status, body in (("made", 201, json.dumps({"id": str(user_id)})), ("taken", 409, "{}")):
@@ -518,7 +518,7 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
                 {"key": key, "status": status, "body": body},
             )
 
-    db.upgrade(engine)
+    migrations.upgrade(engine)
 
     with engine.connect() as conn:
         rows: dict[str, uuid.UUID | None] = dict(conn.execute(sa.select(table.c.key, table.c.user_id)).all())
@@ -533,7 +533,7 @@ def _stored_scopes(engine: sa.Engine) -> set[tuple[str, str]]:
 
 def _downgrade(engine: sa.Engine, revision: str) -> None:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(db._migrations_dir()))
+    config.set_main_option("script_location", str(migrations._migrations_dir()))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
@@ -542,7 +542,7 @@ def _downgrade(engine: sa.Engine, revision: str) -> None:
 def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.Engine) -> None:
     """Migration 0005 keeps the keys stored before it, in the open scope: they were sent before API keys
     existed, and their retries, still without one, find them there."""
-    db.upgrade(empty_engine, "0004")
+    migrations.upgrade(empty_engine, "0004")
     with empty_engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -551,14 +551,14 @@ def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.E
             )
         )
 
-    db.upgrade(empty_engine)
+    migrations.upgrade(empty_engine)
 
     assert _stored_scopes(empty_engine) == {(OPEN, "k1")}
 
 
 def test_downgrade_keeps_the_open_scopes_keys_only(empty_engine: sa.Engine) -> None:
     """Going back below 0005 (one key space) drops keys sent with an API key, which could collide there."""
-    db.upgrade(empty_engine)
+    migrations.upgrade(empty_engine)
     now = datetime.now(UTC)
     with empty_engine.begin() as conn:
         conn.execute(

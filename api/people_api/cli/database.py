@@ -7,17 +7,17 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from people_api import db
 from people_api.config import Settings
+from people_api.storage import engines, migrations
 
 
 @contextlib.contextmanager
 def command_engine() -> Iterator[sa.Engine]:
     """PEOPLE_API_DATABASE_URL for one command, migrated first when embedded; its connections close
     when it ends."""
-    engine = db.create_engine(Settings.from_env())
+    engine = engines.create_engine(Settings.from_env())
     try:
-        db.upgrade_if_embedded(engine)
+        migrations.upgrade_if_embedded(engine)
         yield engine
     finally:
         engine.dispose()

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 import click
 import sqlalchemy as sa
 
-from people_api import auth, db, logs, serving
+from people_api import serving
+from people_api.access import auth
+from people_api.access.api_keys import KeyStore
 from people_api.config import Settings
-from people_api.keys import KeyStore
+from people_api.observability import logs
+from people_api.storage import engines, migrations
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -42,8 +45,8 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
     logs.configure(settings.log_level)
     address = host or settings.host
-    engine = db.create_engine(settings)
-    db.upgrade_if_embedded(engine)
+    engine = engines.create_engine(settings)
+    migrations.upgrade_if_embedded(engine)
     try:
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
@@ -94,5 +97,5 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
-    db.upgrade(db.create_engine(Settings.from_env()), revision)
+    migrations.upgrade(engines.create_engine(Settings.from_env()), revision)
     click.echo(f"database at {revision}")

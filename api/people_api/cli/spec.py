@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from people_api import spec
-from people_api.compat import breaking_changes
+from people_api.contract import spec
+from people_api.contract.compat import breaking_changes
 
 
 @click.group("spec")

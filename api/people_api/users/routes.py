@@ -10,10 +10,11 @@ from typing import Any, NoReturn
 import flask
 from flask.views import MethodView
 
-from people_api.errors import PeopleBlueprint, raise_problem, render_problem
-from people_api.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
 from people_api.users import schemas
+from people_api.users.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
 from people_api.users.store import EmailTaken, User, UserNotFound, UserStore, VersionMismatch
+from people_api.web.errors import raise_problem, render_problem
+from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint(
     "users", __name__, url_prefix="/people/v1/users", description="Create, read, change and delete users."
@@ -58,7 +59,7 @@ _USER_LINKS = {
 
 
 def _idempotency() -> Idempotency:
-    idempotency: Idempotency = flask.current_app.extensions["people_api.idempotency"]
+    idempotency: Idempotency = flask.current_app.extensions["people_api.users.idempotency"]
     return idempotency
 
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.db import users
-from people_api.prepared import Prepared
+from people_api.storage.prepared import Prepared
+from people_api.storage.tables import users
 
 
 class UserNotFound(LookupError):

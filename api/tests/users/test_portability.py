@@ -17,9 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api import MAX_BODY_BYTES, cli, db
-from people_api.config import Settings
-from people_api.users import schemas
+from people_api import cli
+from people_api.config import MAX_BODY_BYTES, Settings
+from people_api.storage import migrations
+from people_api.users import rules, schemas
 from people_api.users.bulk import checking, exporting, formats, importing, reading
 from people_api.users.bulk.inserts import BulkInserts
 from people_api.users.store import UserRow, UserStore
@@ -503,7 +504,7 @@ def test_import_leaves_postgresql_to_db_upgrade_and_reports_a_database_failure(
 ) -> None:
     """On PostgreSQL import does not migrate; a database it cannot use stops it with exit 3."""
     upgrades: list[object] = []
-    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
+    monkeypatch.setattr(migrations, "upgrade", lambda *args: upgrades.append(args))
     path = tmp_path / "users.jsonl"
     path.write_bytes(_jsonl(ADA))
     env = {
@@ -733,7 +734,7 @@ def test_import_schema_is_the_create_schema_with_more_fields() -> None:
     def shown(validators: list[Any]) -> list[str]:
         return [repr(validator) for validator in validators]
 
-    assert schemas._email in imported.fields["email"].validators
+    assert rules.email in imported.fields["email"].validators
     assert shown(imported.fields["email"].validators) == shown(create.fields["email"].validators)
     assert shown(imported.fields["name"].validators) == shown(create.fields["name"].validators)
     hooks = {tag: names for tag, names in checking.UserImportSchema._hooks.items() if names}

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 
-from people_api import MAX_BODY_BYTES
+from people_api.config import MAX_BODY_BYTES
 from people_api.users.bulk.formats import COLUMNS, REQUIRED_COLUMNS, Format
 
 MAX_LINE_BYTES = MAX_BODY_BYTES

@@ -11,7 +11,7 @@ import time
 
 import flask
 
-from people_api.metrics import Metrics
+from people_api.observability.metrics import Metrics
 
 UNMATCHED = "<unmatched>"  # the route of a request no rule matched (404, and 405 too)
 
@@ -20,7 +20,7 @@ log = logging.getLogger("people_api.request")
 
 def init_app(app: flask.Flask, metrics: Metrics) -> None:
     """Time every request of `app`; log and count it once its response is final."""
-    app.extensions["people_api.metrics"] = metrics
+    app.extensions["people_api.observability.metrics"] = metrics
     # The first before_request hook, and the last after_request one (Flask runs those in reverse), so
     # the time spans every other hook and the status is final, error handlers included. Hooks rather
     # than the request_started/request_finished signals: blinker's checks cost more than the hooks.
@@ -37,7 +37,7 @@ def _finish(response: flask.Response) -> flask.Response:
     app = flask.current_app
     request = flask.request
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
-    metrics: Metrics = app.extensions["people_api.metrics"]
+    metrics: Metrics = app.extensions["people_api.observability.metrics"]
     metrics.observe(request.method, route, response.status_code, seconds)
     log.info(
         "request",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask
 
-from people_api.errors import PeopleBlueprint
+from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint("pages", __name__, description="The seed server's HTML pages.")
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from people_api.db import api_keys
+from people_api.storage.tables import api_keys
 
 SCOPES = ("users:read", "users:write", "metrics:read")
 # A fixed prefix and shape let secret scanners (GitHub's, gitleaks, trufflehog) find leaked tokens.

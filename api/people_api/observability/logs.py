@@ -13,7 +13,7 @@ from typing import Any
 from pythonjsonlogger.core import LogData
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from people_api import request_id
+from people_api.observability import request_id
 
 
 class JsonLines(OrjsonFormatter):

@@ -9,8 +9,7 @@ import flask
 from flask_cors import CORS
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 
-from people_api import API_PREFIX
-from people_api.config import Settings
+from people_api.config import API_PREFIX, Settings
 
 # RFC 9112 asks servers to take request lines of at least 8000 octets. granian itself answers an
 # empty-bodied 414 only past 64 KiB, and 431 past its 408 KiB header buffer or 100 fields.

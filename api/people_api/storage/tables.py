@@ -1,16 +1,11 @@
-"""The database: engine, table definitions and the Alembic hook that owns the schema."""
+"""The tables, as SQLAlchemy Core declares them; Alembic's migrations build the same schema."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-from people_api import writelock
-from people_api.config import Settings
 
 metadata = sa.MetaData()
 
@@ -102,86 +97,3 @@ api_keys = sa.Table(
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
     sa.UniqueConstraint("token_hash", name="uq_api_keys_token_hash"),
 )
-
-
-def _migrations_dir() -> Path:
-    # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "migrations", here.parent / "migrations"):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise FileNotFoundError("people_api migrations directory not found")
-
-
-def create_engine(settings: Settings) -> Engine:
-    """One pooled Engine per app, tuned for the backend in the URL."""
-    url = sa.make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite":
-        # hide_parameters on both engines: an error's text would list the statement's parameters,
-        # emails among them, and errors get logged.
-        engine = sa.create_engine(
-            url, connect_args={"timeout": settings.statement_timeout}, hide_parameters=True
-        )
-
-        @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            # WAL lets readers run beside the single writer.
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit is in the WAL (the OS's page cache) before it is acknowledged,
-            # so it survives any crash of the process, kill -9 included; the WAL is synced at each
-            # checkpoint, so an OS crash or power loss can lose the last commits but never corrupts the
-            # file. FULL's fsync per commit capped creates (bench/report.md); README "Durability".
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        writelock.install(engine, settings.statement_timeout)
-        return engine
-    timeout_ms = settings.statement_timeout * 1000
-    engine = sa.create_engine(
-        url,
-        hide_parameters=True,
-        pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
-        pool_timeout=settings.statement_timeout,
-        connect_args={
-            "connect_timeout": settings.statement_timeout,
-            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
-        },
-    )
-    # The server's timeouts cannot fire while the server itself is stuck: bound every wait client-side too.
-    # Imported here: psycopg (about 7 MB a process) stays out of processes serving SQLite.
-    from people_api import dbguard
-
-    dbguard.install(engine, settings.statement_timeout)
-    return engine
-
-
-def ping(engine: Engine) -> None:
-    """Ask the database for a trivial answer; raises its driver's error while it is away."""
-    with engine.connect() as conn:
-        conn.execute(sa.text("SELECT 1"))
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` with Alembic."""
-    # Imported here: Alembic and Mako (about 6 MB) are needed once, not by every serving worker.
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(_migrations_dir()))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
-def upgrade_if_embedded(engine: Engine) -> None:
-    """Migrate an embedded (SQLite) database to head; leave a shared one to `people-api db upgrade`.
-
-    An embedded database belongs to this process alone, so it may migrate itself; a shared PostgreSQL
-    is migrated once, deliberately, not by whichever of many instances starts first.
-    """
-    if engine.url.get_backend_name() == "sqlite":
-        upgrade(engine)

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from people_api import create_app, docs
+from people_api.app import create_app
 from people_api.config import Settings
+from people_api.web import docs
 
 
 def document() -> dict[str, Any]:

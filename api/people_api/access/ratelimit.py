@@ -14,8 +14,7 @@ from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
-from people_api import API_PREFIX
-from people_api.config import Settings
+from people_api.config import API_PREFIX, Settings
 
 # A Redis that does not answer within this many seconds counts as down, rather than stalling requests.
 STORAGE_TIMEOUT_SECONDS = 1

@@ -22,7 +22,7 @@ SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": 
 
 # The header as the WSGI environ names it: read there, without building request.headers.
 _ENVIRON_KEY = "HTTP_" + HEADER.upper().replace("-", "_")
-# The id of the request this thread is serving, for every log record written meanwhile (people_api.logs).
+# The id of the request this thread is serving, for every log record written meanwhile (the logs module).
 CURRENT: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 

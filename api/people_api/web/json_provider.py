@@ -3,7 +3,7 @@
 Every response body of the API passes through here (`jsonify`, and so each flask-smorest response),
 so encoding is on every request's path: orjson takes a third of the standard library's time for a
 page of users (bench/report.md). Request bodies are still read by the standard library
-(people_api.parsing), whose notion of valid JSON the API's 400s are built on.
+(people_api.web.parsing), whose notion of valid JSON the API's 400s are built on.
 """
 
 from __future__ import annotations

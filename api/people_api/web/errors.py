@@ -9,13 +9,8 @@ from typing import Any, NoReturn
 
 import flask
 import marshmallow as ma
-import sqlalchemy as sa
-from flask_smorest import Api, Blueprint
-from flask_smorest.utils import prepare_response
 from webargs.flaskparser import abort
 from werkzeug.exceptions import HTTPException
-
-from people_api.parsing import RequestParser
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
@@ -145,79 +140,9 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
     return flat
 
 
-def _database_unavailable(error: Exception) -> flask.Response:
+def database_unavailable(error: Exception) -> flask.Response:
     """503 for a database that refused, dropped or timed out a connection or statement."""
     flask.current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
     response = render_problem(503, "The database is unavailable; retry shortly.")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-class PeopleBlueprint(Blueprint):  # type: ignore[misc]
-    """A smorest Blueprint whose arguments answer problem+json 400s and 415s."""
-
-    ARGUMENTS_PARSER = RequestParser()
-
-    def alt_response(self, status_code: int | str, **kwargs: Any) -> Any:
-        """smorest's alt_response, documenting without wrapping: its wrapper only calls the view, so
-        each documented response cost a call layer per request (five on a create)."""
-        document = super().alt_response(status_code, **kwargs)
-
-        def decorator(func: Any) -> Any:
-            func._apidoc = document(func)._apidoc
-            return func
-
-        return decorator
-
-    def documents_problem(self, status: int, description: str, headers: dict[str, Any] | None = None) -> Any:
-        """Decorator: the spec says the operation may answer `status` with a problem."""
-        return self.alt_response(
-            status, schema=ProblemSchema, content_type=PROBLEM, description=description, headers=headers
-        )
-
-    def documents_unavailable(self) -> Any:
-        """Decorator: the spec lists the 503 a database-backed operation gives while the database is away."""
-        return self.documents_problem(
-            503,
-            "The database is unavailable or too slow; retry after Retry-After seconds.",
-            headers={
-                "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600},
-                }
-            },
-        )
-
-
-class PeopleApi(Api):  # type: ignore[misc]
-    """smorest Api that documents and renders every error as problem+json."""
-
-    ERROR_SCHEMA = ProblemSchema
-    # Each operation lists exactly the errors it can return; no catch-all default.
-    DEFAULT_ERROR_RESPONSE_NAME = None
-
-    def init_app(self, app: flask.Flask, **kwargs: Any) -> None:
-        """smorest's setup, then a 503 for every database error that is transient."""
-        super().init_app(app, **kwargs)
-        # Connection refused or lost, statement or lock timeout, pool exhausted.
-        for error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
-            app.register_error_handler(error, _database_unavailable)
-
-    def handle_http_exception(self, error: HTTPException) -> flask.Response:
-        """smorest's hook for every HTTPException (404 and 405 included): answer problem+json."""
-        return render_http_exception(error)
-
-    def _register_responses(self) -> None:
-        # Private smorest method, overridden because it registers the shared error responses (the 400
-        # that @blp.arguments refers to) as application/json; ours are problem+json.
-        for status in http.HTTPStatus:
-            if status < 400:
-                continue
-            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
-            prepare_response(response, self.spec, PROBLEM)
-            self.spec.components.response(status.name, response, lazy=True)
-
-    def _register_pagination_header(self) -> None:
-        # Private smorest method, overridden because its offset pagination is unused (we page by
-        # cursor) and registering its header would drag a PaginationMetadata schema into the spec.
-        return None

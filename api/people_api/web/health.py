@@ -7,8 +7,8 @@ from typing import Any
 import flask
 import marshmallow as ma
 
-from people_api import db
-from people_api.errors import PeopleBlueprint
+from people_api.storage import engines
+from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -35,5 +35,5 @@ def health() -> Any:
 @blp.documents_unavailable()
 def readiness() -> Any:
     """Answer 200 only while the database answers; take the instance out of rotation on 503."""
-    db.ping(flask.current_app.extensions["people_api.engine"])
+    engines.ping(flask.current_app.extensions["people_api.engine"])
     return {"status": "ready"}

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 # Where a pooled connection keeps its _Turns (its record's info).
-_KEY = "people_api.writelock"
+_KEY = "people_api.storage.writelock"
 # Statements that never write: a connection running them needs no turn.
 _READS = ("SELECT", "PRAGMA")
 _FIRST_PAUSE = 50e-6

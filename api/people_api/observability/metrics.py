@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from people_api.errors import PeopleBlueprint
+from people_api.web.smorest import PeopleBlueprint
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 # From 1 ms: most requests here take a few milliseconds, and Prometheus' defaults start at 5.
@@ -85,5 +85,5 @@ blp = PeopleBlueprint("metrics", __name__, description="Prometheus metrics, for 
 )
 def metrics() -> Any:
     """Prometheus metrics of every worker process."""
-    collected: Metrics = flask.current_app.extensions["people_api.metrics"]
+    collected: Metrics = flask.current_app.extensions["people_api.observability.metrics"]
     return flask.Response(collected.exposition(), content_type=CONTENT_TYPE)

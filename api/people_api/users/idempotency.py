@@ -13,7 +13,7 @@ A key's row is committed with its response or not at all, so every claim anyone 
   claim on its own first, and needed a lease and an owner token so that a retry could take over the
   claim of a request that died, but not of one still running. Neither is needed now.
 - A duplicate sent while the first request runs waits for the first's transaction: on SQLite for its
-  turn to write (people_api.writelock), which every write takes; on PostgreSQL for the first's
+  turn to write (people_api.storage.writelock), which every write takes; on PostgreSQL for the first's
   uncommitted key in the primary key. When the first commits, the duplicate replays its response;
   when it rolls back, the duplicate runs. That wait is bounded (on SQLite by the statement timeout;
   on PostgreSQL by its statement_timeout and lock_timeout). On PostgreSQL a claim that waits it out
@@ -56,8 +56,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.db import idempotency_keys as keys
-from people_api.prepared import Prepared
+from people_api.storage.prepared import Prepared
+from people_api.storage.tables import idempotency_keys as keys
 from people_api.users.store import User, UserNotFound, UserStore
 
 TTL = timedelta(hours=24)

@@ -12,9 +12,8 @@ from typing import Any
 
 from apispec import APISpec, BasePlugin
 
-from people_api import API_PREFIX
-from people_api.config import MAX_RATE_LIMIT_WINDOW
-from people_api.errors import PROBLEM, ProblemSchema
+from people_api.config import API_PREFIX, MAX_RATE_LIMIT_WINDOW
+from people_api.web.errors import PROBLEM, ProblemSchema
 
 DRAFT = "draft-ietf-httpapi-ratelimit-headers-10"
 _NAME = r'"[0-9a-z-]+"'

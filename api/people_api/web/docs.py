@@ -42,7 +42,9 @@ blp = flask.Blueprint(
 )
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("people_api", "templates/docs"), autoescape=True, keep_trailing_newline=True
+    loader=jinja2.PackageLoader("people_api.web", "templates/docs"),
+    autoescape=True,
+    keep_trailing_newline=True,
 )
 
 

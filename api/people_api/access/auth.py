@@ -17,9 +17,9 @@ import flask
 import sqlalchemy as sa
 from apispec import APISpec, BasePlugin
 
-from people_api import API_PREFIX
-from people_api.errors import PROBLEM, ProblemSchema, render_problem
-from people_api.keys import ApiKey, KeyStore
+from people_api.access.api_keys import ApiKey, KeyStore
+from people_api.config import API_PREFIX
+from people_api.web.errors import PROBLEM, ProblemSchema, render_problem
 
 SCHEME = "bearerAuth"
 REALM = "people-api"

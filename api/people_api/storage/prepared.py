@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import ReturnsRows
 
-from people_api import writelock
+from people_api.storage import writelock
 
 
 @dataclass(frozen=True, slots=True)
