@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import filecmp
 import hashlib
 import os
@@ -100,13 +101,16 @@ def _spectral(session: nox.Session) -> str:
 
 @nox.session(tags=["contract"])
 def client(session: nox.Session) -> None:
-    """Regenerate the client, with the templates in client/templates, from the spec the code
-    describes and fail on any difference from client/; `-- --write` updates it. Then type-check it,
-    build its wheel and sdist into dist/ and import the wheel from a fresh venv. (Generating from the
-    code, not from spec/, means an edited schema fails this session too, even before anyone
-    regenerates spec/.)"""
+    """Regenerate the client, with the templates in client/templates and the runtime modules in
+    client/runtime, from the spec the code describes and fail on any difference from client/;
+    `-- --write` updates it. Print how each template differs from openapi-python-client's own at the
+    version client/templates/UPSTREAM_VERSION names (failing if another is installed). Then type-check
+    the package, build its wheel and sdist into dist/ and import the wheel from a fresh venv.
+    (Generating from the code, not from spec/, means an edited schema fails this session too, even
+    before anyone regenerates spec/.)"""
     sync(session, "codegen")
     target = ROOT / "client"
+    _show_template_forks(session, target / "templates")
     with tempfile.TemporaryDirectory() as tmp:
         generated = Path(tmp) / "client"
         session.run("people-api", "spec", "write", tmp, silent=True)
@@ -118,11 +122,12 @@ def client(session: nox.Session) -> None:
             "--output-path", str(generated),
             "--meta", "uv",
             "--fail-on-warning",
+            env={"PEOPLE_API_ROOT": str(ROOT)},
         )  # fmt: skip
         # The generator's inputs live beside its output, so a wholesale --write keeps them.
+        for source in ("templates", "runtime"):
+            shutil.copytree(target / source, generated / source)
         shutil.copy(target / "config.yaml", generated / "config.yaml")
-        shutil.copytree(target / "templates", generated / "templates")
-        shutil.copy(ROOT / "LICENSE", generated / "LICENSE")  # shipped in the client's wheel and sdist
         if "--write" in session.posargs:
             shutil.rmtree(target)
             shutil.copytree(generated, target)
@@ -133,14 +138,52 @@ def client(session: nox.Session) -> None:
     _build_and_try_client(session)
 
 
+_UPSTREAM_TEMPLATES = """
+import importlib.metadata, pathlib, openapi_python_client
+print(importlib.metadata.version("openapi-python-client"))
+print(pathlib.Path(openapi_python_client.__file__).parent / "templates")
+"""
+
+
+def _show_template_forks(session: nox.Session, templates: Path) -> None:
+    """Print the diff from upstream's template to ours for each template we override, so that an
+    upgrade of openapi-python-client is a readable diff; fail if the installed generator is not the
+    version the templates derive from."""
+    answer = session.run("python", "-c", _UPSTREAM_TEMPLATES, silent=True)
+    installed, upstream = str(answer).split()
+    pinned = (templates / "UPSTREAM_VERSION").read_text(encoding="utf-8").strip()
+    for ours in sorted(templates.glob("*.jinja")):
+        theirs = Path(upstream) / ours.name
+        if not theirs.is_file():
+            session.log(f"client/templates/{ours.name}: ours alone, no upstream template of that name")
+            continue
+        diff = difflib.unified_diff(
+            theirs.read_text(encoding="utf-8").splitlines(keepends=True),
+            ours.read_text(encoding="utf-8").splitlines(keepends=True),
+            f"openapi-python-client {installed}: templates/{ours.name}",
+            f"client/templates/{ours.name}",
+        )
+        session.log(f"client/templates/{ours.name}: forked from upstream's\n{''.join(diff)}")
+    if installed != pinned:
+        session.error(
+            f"client/templates derive from openapi-python-client {pinned}, but {installed} is installed: "
+            "review the diffs above, port the changes, then update client/templates/UPSTREAM_VERSION."
+        )
+
+
 # Run from outside the checkout, so only the installed package can answer the import.
 _INSTALLED_CLIENT_CHECK = """
 import importlib.metadata, sys
 import people_api_client
-from people_api_client import Client, ProblemError, Retries
+from people_api_client import Client, PeopleApiError, ProblemError, Retries
 from people_api_client.api.users import create_user, list_users
 assert people_api_client.__file__.startswith(sys.prefix), people_api_client.__file__
-assert importlib.metadata.version("people-api-client") == sys.argv[1]
+assert importlib.metadata.version("people-api-client") == people_api_client.__version__ == sys.argv[1]
+metadata = importlib.metadata.metadata("people-api-client")
+assert metadata["License-Expression"] == "MIT", metadata["License-Expression"]
+assert any(url.startswith("Repository, https://") for url in metadata.get_all("Project-URL")), metadata
+licence = [f for f in importlib.metadata.files("people-api-client") if f.name == "LICENSE"]
+assert licence and "MIT License" in licence[0].read_text(), "no LICENSE in the wheel"
 """
 
 

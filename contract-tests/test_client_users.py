@@ -100,8 +100,7 @@ class TestListUsers:
         seen: list[uuid.UUID] = []
         cursor: str | None = None
         while True:
-            kwargs = {"cursor": cursor} if cursor else {}
-            response = list_users.sync_detailed(client=api_client, name=name, limit=2, **kwargs)
+            response = list_users.sync_detailed(client=api_client, name=name, limit=2, cursor=cursor)
             assert isinstance(response.parsed, UserList)
             seen.extend(user.id for user in response.parsed.users)
             if response.parsed.next_cursor is None:
