@@ -47,8 +47,9 @@ def main() -> int:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tmp
     import prefill
 
-    from people_api import create_app, logs
+    from people_api.app import create_app
     from people_api.config import Settings
+    from people_api.observability import logs
 
     url = f"sqlite:///{tmp}/profile.db"
     ids = prefill.prefill(url, args.users)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from people_api import db
 from people_api.config import Settings
+from people_api.storage import engines, migrations
 from people_api.users.bulk.inserts import BulkInserts
 from people_api.users.bulk.preparing import NewUser
 
@@ -56,8 +56,8 @@ def prefill(url: str, count: int) -> list[str]:
     BulkInserts is what `people-api users import` writes with (one executemany of values already
     converted for the driver per batch), minus reading and validating a file.
     """
-    engine = db.create_engine(Settings(database_url=url))
-    db.upgrade(engine)
+    engine = engines.create_engine(Settings(database_url=url))
+    migrations.upgrade(engine)
     inserts = BulkInserts(engine)
     prepare = inserts.preparer()
     chosen = set(random.sample(range(count), min(count, SAMPLE)))

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from conftest import ENGINE, USERS, fresh_database, launched_as_group, unused_port
 from sqlalchemy.pool import NullPool
 
-from people_api import db
 from people_api.config import Settings
+from people_api.storage import engines
 
 WRITERS = 4
 PATCHES = 3  # per created user
@@ -192,7 +192,7 @@ def test_the_server_engine_commits_as_the_readme_states(aftermath: Aftermath) ->
     """What a SIGKILL cannot test, power loss: the server's connections commit as README's "Durability"
     states (SQLite: WAL with synchronous=NORMAL, synced at checkpoints; PostgreSQL: synchronous_commit=on,
     a flush to disk at every commit)."""
-    engine = db.create_engine(Settings(database_url=aftermath.database_url))
+    engine = engines.create_engine(Settings(database_url=aftermath.database_url))
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             settings = [

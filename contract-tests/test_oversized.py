@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import USERS
 
-from people_api.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
+from people_api.web.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
 
 KIB = 1024
 

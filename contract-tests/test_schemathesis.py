@@ -31,7 +31,7 @@ from recording import operations
 from schemathesis.checks import run_checks_for
 from schemathesis.config import SchemathesisConfig
 
-from people_api import create_app
+from people_api.app import create_app
 from people_api.config import Settings
 
 SEED = "20261125"

@@ -4,8 +4,9 @@ Importing it starts a serving process (a granian worker, or another server's), s
 the JSON logs; tests build apps with `create_app` and keep their own logging.
 """
 
-from people_api import create_app, logs
+from people_api.app import create_app
 from people_api.config import Settings
+from people_api.observability import logs
 
 settings = Settings.from_env()
 logs.configure(settings.log_level)

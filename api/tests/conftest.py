@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import http
 import json
 import logging
@@ -15,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,13 @@ from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
 from wire import PROBLEM, USERS
 
-from people_api import cli, create_app, db, logs
+from people_api import cli
+from people_api.access.api_keys import KeyStore
+from people_api.app import create_app
 from people_api.config import Settings
-from people_api.idempotency import Idempotency
-from people_api.keys import KeyStore
+from people_api.observability import logs
+from people_api.storage import engines, migrations, tables
+from people_api.users.idempotency import Idempotency
 from people_api.users.store import UserStore
 
 ENGINES = ("sqlite", "postgres")
@@ -108,7 +110,7 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     with _scratch_postgres_database() as url:
         engine = sa.create_engine(url, poolclass=NullPool)
         try:
-            db.upgrade(engine)
+            migrations.upgrade(engine)
             tables = tuple(
                 table for table in sa.inspect(engine).get_table_names() if table != "alembic_version"
             )
@@ -171,7 +173,7 @@ def app(settings: Settings) -> Iterator[flask.Flask]:
     """The app as production builds it, with its schema migrated to head."""
     application = create_app(settings)
     engine: Engine = application.extensions["people_api.engine"]
-    db.upgrade(engine)
+    migrations.upgrade(engine)
     yield application
     engine.dispose()
 
@@ -183,7 +185,7 @@ def make_app(settings: Settings) -> Iterator[Callable[..., flask.Flask]]:
 
     def make(**changes: Any) -> flask.Flask:
         application = create_app(dataclasses.replace(settings, **changes))
-        db.upgrade(application.extensions["people_api.engine"])
+        migrations.upgrade(application.extensions["people_api.engine"])
         built.append(application)
         return application
 
@@ -299,7 +301,7 @@ def assert_problem() -> Callable[..., None]:
 @pytest.fixture
 def idempotency(app: flask.Flask) -> Idempotency:
     """The app's own Idempotency, for protocol-level tests."""
-    keys: Idempotency = app.extensions["people_api.idempotency"]
+    keys: Idempotency = app.extensions["people_api.users.idempotency"]
     return keys
 
 
@@ -314,8 +316,8 @@ def age(app: flask.Flask) -> Ager:
     def set_age(key: str, column: str, by: timedelta) -> None:
         with engine.begin() as conn:
             conn.execute(
-                db.idempotency_keys.update()
-                .where(db.idempotency_keys.c.key == key)
+                tables.idempotency_keys.update()
+                .where(tables.idempotency_keys.c.key == key)
                 .values({column: datetime.now(UTC) - by})
             )
 
@@ -337,7 +339,7 @@ class Elapse:
     def __call__(self, by: timedelta) -> None:
         """Let `by` pass."""
         self._seconds += by.total_seconds()
-        table = db.idempotency_keys
+        table = tables.idempotency_keys
         with self._engine.begin() as conn:
             for row in conn.execute(sa.select(table)).all():
                 this = (table.c.api_key_id == row.api_key_id) & (table.c.key == row.key)
@@ -396,31 +398,6 @@ def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
             sa.event.remove(engine, "before_cursor_execute", listener)
 
     return abandon_claim
-
-
-@pytest.fixture
-def earlier_claim(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
-    """Leave `key` claimed for `body` and unfinished, as versions that committed a claim on its own
-    left it when their request died, or while it still ran: no response, an owner token, the open scope."""
-    engine: Engine = app.extensions["people_api.engine"]
-
-    def claim(key: str, body: dict[str, str]) -> None:
-        # Those versions' fingerprint: sha256 of the body's JSON with sorted members.
-        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        now = datetime.now(UTC)
-        with engine.begin() as conn:
-            conn.execute(
-                db.idempotency_keys.insert().values(
-                    api_key_id="",
-                    key=key,
-                    fingerprint=fingerprint,
-                    owner="earlier",
-                    created_at=now,
-                    locked_at=now,
-                )
-            )
-
-    return claim
 
 
 class HeldInserts:
@@ -503,7 +480,7 @@ def mute_postgres_url() -> Iterator[str]:
 @pytest.fixture
 def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
     """The production PostgreSQL engine (statement timeout 1 s) on a server that never answers a query."""
-    engine = db.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
+    engine = engines.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
     yield engine
     engine.dispose()
 
@@ -511,7 +488,7 @@ def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def mute_engine(mute_postgres_url: str) -> Iterator[Engine]:
     """The production PostgreSQL engine (statement timeout 2 s) on a server that never lets one connect."""
-    engine = db.create_engine(Settings(database_url=mute_postgres_url, statement_timeout=2))
+    engine = engines.create_engine(Settings(database_url=mute_postgres_url, statement_timeout=2))
     yield engine
     engine.dispose()
 
@@ -522,3 +499,37 @@ def hung_client(hung_postgres_url: str) -> Iterator[FlaskClient]:
     app = create_app(Settings(database_url=hung_postgres_url, statement_timeout=1))
     yield app.test_client()
     app.extensions["people_api.engine"].dispose()
+
+
+@pytest.fixture
+def deprecated_client(app: flask.Flask) -> FlaskClient:
+    """A client of the app plus a throwaway blueprint (nothing real is deprecated): GET /old deprecated
+    since 2026-12-01 with a sunset on 2027-06-30, GET /old/missing (404) likewise, GET /aging
+    deprecated with no sunset set, and GET /current not deprecated."""
+    from people_api.web.deprecation import deprecated
+    from people_api.web.smorest import PeopleBlueprint
+
+    blp = PeopleBlueprint("throwaway", __name__, url_prefix="/throwaway")
+    since, sunset = date(2026, 12, 1), date(2027, 6, 30)
+
+    @blp.route("/old")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since, sunset=sunset)
+    def old() -> str:
+        return "old"
+
+    @blp.route("/old/missing")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since, sunset=sunset)
+    def old_missing() -> str:
+        flask.abort(404)
+
+    @blp.route("/aging")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since)
+    def aging() -> str:
+        return "aging"
+
+    @blp.route("/current")  # type: ignore[untyped-decorator]  # smorest ships no types
+    def current() -> str:
+        return "current"
+
+    app.extensions["people_api.api"].register_blueprint(blp)
+    return app.test_client()

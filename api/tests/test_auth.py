@@ -12,9 +12,12 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from wire import PROBLEM, USERS
 
-from people_api import API_PREFIX, auth, create_app, db, spec
-from people_api.config import Settings
-from people_api.keys import KeyStore
+from people_api.access import auth
+from people_api.access.api_keys import KeyStore
+from people_api.app import create_app
+from people_api.config import API_PREFIX, Settings
+from people_api.contract import spec
+from people_api.storage import migrations
 
 CHALLENGE = 'Bearer realm="people-api"'
 INVALID_TOKEN = 'Bearer realm="people-api", error="invalid_token"'
@@ -48,7 +51,7 @@ def call(client: FlaskClient, method: str, path: str, **kwargs: Any) -> Any:
 def unprotected_client(settings: Settings) -> Iterator[FlaskClient]:
     """A client of an app whose operator turned protected mode off (PEOPLE_API_PROTECTED_MODE=no)."""
     app = create_app(dataclasses.replace(settings, protected_mode=False))
-    db.upgrade(app.extensions["people_api.engine"])
+    migrations.upgrade(app.extensions["people_api.engine"])
     yield app.test_client()
     app.extensions["people_api.engine"].dispose()
 

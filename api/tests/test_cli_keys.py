@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from people_api.access.api_keys import TOKEN_PATTERN, KeyStore
 from people_api.config import Settings
-from people_api.db import api_keys
-from people_api.keys import TOKEN_PATTERN, KeyStore
+from people_api.storage.tables import api_keys
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.pool import QueuePool
 
-from people_api import db
 from people_api.config import Settings
+from people_api.storage import engines, migrations, tables
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     """An engine on a SQLite file, whatever engine the rest of the suite is using."""
-    engine = db.create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'pragmas.db'}"))
+    engine = engines.create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'pragmas.db'}"))
     yield engine
     engine.dispose()
 
@@ -33,7 +33,7 @@ def test_sqlite_engine_uses_wal_journal(sqlite_engine: sa.Engine) -> None:
 
 def test_upgrade_if_embedded_migrates_sqlite(sqlite_engine: sa.Engine) -> None:
     """An embedded database is brought to head by the process that opens it."""
-    db.upgrade_if_embedded(sqlite_engine)
+    migrations.upgrade_if_embedded(sqlite_engine)
 
     assert "users" in sa.inspect(sqlite_engine).get_table_names()
 
@@ -41,17 +41,17 @@ def test_upgrade_if_embedded_migrates_sqlite(sqlite_engine: sa.Engine) -> None:
 def test_upgrade_if_embedded_leaves_postgresql_to_db_upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shared database is not migrated by whichever process opens it (this one is unreachable too)."""
     upgrades: list[object] = []
-    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
-    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    monkeypatch.setattr(migrations, "upgrade", lambda *args: upgrades.append(args))
+    engine = engines.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
-    db.upgrade_if_embedded(engine)
+    migrations.upgrade_if_embedded(engine)
 
     assert upgrades == []
 
 
 def test_postgresql_engine_keeps_a_pool_of_ten() -> None:
     """A PostgreSQL engine pools 10 connections per process; building it connects nowhere."""
-    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    engine = engines.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
     assert (engine.dialect.name, cast(QueuePool, engine.pool).size()) == ("postgresql", 10)
 
@@ -80,9 +80,9 @@ def test_upgrade_creates_the_users_table(app: flask.Flask) -> None:
 
 
 def test_migrations_match_the_table_definitions(app: flask.Flask) -> None:
-    """The Alembic head and db.metadata describe the same schema (autogenerate finds nothing to do)."""
+    """The Alembic head and tables.metadata describe the same schema (autogenerate finds nothing to do)."""
     with app.extensions["people_api.engine"].connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        differences = compare_metadata(MigrationContext.configure(conn), tables.metadata)
 
     assert differences == []
 
@@ -93,7 +93,7 @@ def test_upgrade_twice_is_a_no_op(app: flask.Flask) -> None:
     with engine.connect() as conn:
         before = MigrationContext.configure(conn).get_current_heads()
 
-    db.upgrade(engine)
+    migrations.upgrade(engine)
 
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_heads() == before != ()

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from people_api import dbguard
 from people_api.config import Settings
+from people_api.storage import dbguard
 
 
 def timed_connect(engine: Engine) -> tuple[type[BaseException] | None, float]:

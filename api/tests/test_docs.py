@@ -13,8 +13,8 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
-from people_api import docs
-from people_api.spec import document as spec_document
+from people_api.contract.spec import document as spec_document
+from people_api.web import docs
 
 PAGES = ("/docs", "/redoc")
 

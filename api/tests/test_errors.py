@@ -21,9 +21,9 @@ from werkzeug.exceptions import (
 )
 from wire import USERS
 
-from people_api import MAX_BODY_BYTES
-from people_api.errors import PROBLEM, ProblemSchema, render_http_exception, render_problem
+from people_api.config import MAX_BODY_BYTES
 from people_api.users.store import UserStore
+from people_api.web.errors import PROBLEM, ProblemSchema, render_http_exception, render_problem
 
 INVALID_JSON = "The request body is not valid JSON."
 NOT_JSON = "The request body must be JSON (Content-Type: application/json)."

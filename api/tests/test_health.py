@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api import create_app
+from people_api.app import create_app
 from people_api.config import Settings
 
 UNAVAILABLE = "The database is unavailable; retry shortly."

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 from wire import USERS
 
-from people_api.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
-from people_api.shared_responses import HEADERS
+from people_api.contract.shared_responses import HEADERS
+from people_api.web.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
 
 APP_ORIGIN = "https://app.example.com"
 ELSEWHERE = "https://evil.example.net"

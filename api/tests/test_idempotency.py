@@ -1,5 +1,4 @@
-"""Idempotency: claim, create and save in one transaction, replay, waits, earlier versions' claims, scopes,
-expiry, purging."""
+"""Idempotency: claim, create and save in one transaction, replay, waits, scopes, expiry, purging."""
 
 from __future__ import annotations
 
@@ -19,11 +18,13 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from making import stored_user
 
-import people_api.idempotency
-from people_api import db
-from people_api.db import idempotency_keys as table
-from people_api.idempotency import (
+import people_api.users.idempotency
+from people_api.storage import migrations
+from people_api.storage.tables import idempotency_keys as table
+from people_api.users import responses
+from people_api.users.idempotency import (
     OPEN,
     PURGE_INTERVAL,
     TTL,
@@ -66,10 +67,17 @@ def _taken(email: str) -> flask.Response:
     return flask.Response(json.dumps({"taken": email}), 409, mimetype="application/problem+json")
 
 
+@pytest.fixture(autouse=True)
+def plain_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The protocol saves and replays whatever the users' answers render; these need no request."""
+    monkeypatch.setattr(responses, "created", _created)
+    monkeypatch.setattr(responses, "email_taken", _taken)
+
+
 def _create(
     idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN, api_key_id: str | None = None
 ) -> Answer:
-    return idempotency.create_user(key, body, api_key_id=api_key_id, created=_created, taken=_taken)
+    return idempotency.create_user(key, body, UserStore.new(**body), api_key_id=api_key_id)
 
 
 def _users(store: UserStore) -> int:
@@ -122,7 +130,7 @@ def test_retry_replays_the_saved_response(idempotency: Idempotency, store: UserS
 
 def test_taken_email_is_saved_and_replayed(idempotency: Idempotency, store: UserStore) -> None:
     """A create refused because the email is taken saves that refusal: the retry gets it again."""
-    store.create(name="Other", email=JOHN["email"])
+    stored_user(store, name="Other", email=JOHN["email"])
     first = _create(idempotency).response
 
     retry = _create(idempotency)
@@ -141,14 +149,18 @@ def test_same_key_with_another_body_raises_key_reused(idempotency: Idempotency, 
     assert _users(store) == 1
 
 
-def test_failed_rendering_leaves_the_key_free(idempotency: Idempotency, store: UserStore) -> None:
+def test_failed_rendering_leaves_the_key_free(
+    idempotency: Idempotency, store: UserStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A create whose response cannot be rendered stores nothing, so the retry runs."""
 
     def broken(_user: User) -> flask.Response:
         raise RuntimeError("rendering failed")
 
-    with pytest.raises(RuntimeError):
-        idempotency.create_user("k1", JOHN, api_key_id=None, created=broken, taken=_taken)
+    with monkeypatch.context() as patch:
+        patch.setattr(responses, "created", broken)
+        with pytest.raises(RuntimeError):
+            _create(idempotency)
 
     assert (_create(idempotency).replayed, _users(store)) == (False, 1)
 
@@ -332,7 +344,7 @@ class TestWhileRunning:
     ) -> None:
         """On PostgreSQL a duplicate whose claim waits out the statement timeout behind the first's
         uncommitted key raises KeyInUse; the first still creates the user, once."""
-        impatient: Idempotency = make_app(statement_timeout=1).extensions["people_api.idempotency"]
+        impatient: Idempotency = make_app(statement_timeout=1).extensions["people_api.users.idempotency"]
         with ThreadPoolExecutor(1) as pool:
             first = pool.submit(_create, idempotency)
             first_insert = held_inserts.next()
@@ -344,51 +356,6 @@ class TestWhileRunning:
             assert first.result(10).replayed is False
 
         assert _users(store) == 1
-
-
-class TestEarlierVersionsClaims:
-    """Versions before one-transaction creates committed a claim on its own; those left unfinished
-    (their request died, or still runs during a rolling upgrade) are taken over at once."""
-
-    def test_unfinished_claim_for_the_same_body_is_taken_over(
-        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
-    ) -> None:
-        """A create with the claimed key and body runs as the first: 201, not replayed, one user."""
-        earlier_claim("k1", JOHN)
-
-        answer = _create(idempotency)
-
-        assert (answer.response.status_code, answer.replayed) == (201, False)
-        assert _users(store) == 1
-
-    def test_unfinished_claim_for_another_body_is_key_reused(
-        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
-    ) -> None:
-        """A create with the claimed key and another body raises KeyReused, as those versions did."""
-        earlier_claim("k1", JOHN)
-
-        with pytest.raises(KeyReused):
-            _create(idempotency, body=JANE)
-        assert _users(store) == 0
-
-    def test_earlier_owner_cannot_finish_a_claim_taken_over(
-        self, idempotency: Idempotency, engine: sa.Engine, earlier_claim: Abandon
-    ) -> None:
-        """Those versions saved their response only while their owner token was on an unfinished row,
-        in the transaction that stored their user; after a takeover that save changes nothing, so the
-        earlier request rolls its user back, and the key keeps the new answer."""
-        earlier_claim("k1", JOHN)
-        saved = _create(idempotency).response.get_data(as_text=True)
-
-        with engine.begin() as conn:
-            earlier_save = conn.execute(
-                table.update()
-                .where(table.c.key == "k1", table.c.owner == "earlier", table.c.response_status.is_(None))
-                .values(response_status=409, response_body="{}", response_headers="{}")
-            )
-
-        assert earlier_save.rowcount == 0
-        assert _create(idempotency).response.get_data(as_text=True) == saved
 
 
 class _HostClockAhead(datetime):
@@ -405,7 +372,7 @@ class TestDatabaseClock:
     @pytest.fixture(autouse=True)
     def host_clock_ahead(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The instance under test runs on a host whose clock is a day fast."""
-        monkeypatch.setattr(people_api.idempotency, "datetime", _HostClockAhead)
+        monkeypatch.setattr(people_api.users.idempotency, "datetime", _HostClockAhead)
 
     def test_fast_host_clock_does_not_expire_a_key(self, idempotency: Idempotency) -> None:
         """A key saved a moment ago has not expired, whatever this host's clock says."""
@@ -451,21 +418,18 @@ class TestPurge:
         assert purges == [1, 1, 2]
 
     def test_purge_deletes_exactly_the_expired_keys(
-        self, engine: sa.Engine, store: UserStore, elapse: Elapse, earlier_claim: Abandon
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse
     ) -> None:
-        """Keys older than the TTL are deleted; younger ones stay, earlier versions' unfinished claims
-        included."""
+        """Keys older than the TTL are deleted; younger ones stay."""
         idempotency = Idempotency(engine, store, clock=elapse.clock)
         _create(idempotency, "old", _person(1))
-        earlier_claim("old-unfinished", _person(2))
         elapse(TTL - PURGE_INTERVAL)
         _create(idempotency, "young", _person(3))
-        earlier_claim("young-unfinished", _person(4))
         elapse(2 * PURGE_INTERVAL)
 
         _create(idempotency, "new", _person(5))
 
-        assert _stored(engine) == {"young", "young-unfinished", "new"}
+        assert _stored(engine) == {"young", "new"}
 
     def test_full_batch_is_followed_by_another_on_the_next_create(
         self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]
@@ -505,7 +469,7 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
     """Migration 0003 reads the user of each key that already answered 201, so its replays can tell
     that user was deleted; other keys get none."""
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'upgrade.db'}")
-    db.upgrade(engine, "0002")
+    migrations.upgrade(engine, "0002")
     user_id = uuid.uuid4()
     with engine.begin() as conn:
         for key, status, body in (("made", 201, json.dumps({"id": str(user_id)})), ("taken", 409, "{}")):
@@ -518,7 +482,7 @@ def test_upgrade_gives_keys_finished_before_it_their_user(tmp_path: Path) -> Non
                 {"key": key, "status": status, "body": body},
             )
 
-    db.upgrade(engine)
+    migrations.upgrade(engine)
 
     with engine.connect() as conn:
         rows: dict[str, uuid.UUID | None] = dict(conn.execute(sa.select(table.c.key, table.c.user_id)).all())
@@ -533,7 +497,7 @@ def _stored_scopes(engine: sa.Engine) -> set[tuple[str, str]]:
 
 def _downgrade(engine: sa.Engine, revision: str) -> None:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(db._migrations_dir()))
+    config.set_main_option("script_location", str(migrations._migrations_dir()))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
@@ -542,7 +506,7 @@ def _downgrade(engine: sa.Engine, revision: str) -> None:
 def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.Engine) -> None:
     """Migration 0005 keeps the keys stored before it, in the open scope: they were sent before API keys
     existed, and their retries, still without one, find them there."""
-    db.upgrade(empty_engine, "0004")
+    migrations.upgrade(empty_engine, "0004")
     with empty_engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -551,14 +515,14 @@ def test_upgrade_puts_keys_stored_before_it_in_the_open_scope(empty_engine: sa.E
             )
         )
 
-    db.upgrade(empty_engine)
+    migrations.upgrade(empty_engine)
 
     assert _stored_scopes(empty_engine) == {(OPEN, "k1")}
 
 
 def test_downgrade_keeps_the_open_scopes_keys_only(empty_engine: sa.Engine) -> None:
     """Going back below 0005 (one key space) drops keys sent with an API key, which could collide there."""
-    db.upgrade(empty_engine)
+    migrations.upgrade(empty_engine)
     now = datetime.now(UTC)
     with empty_engine.begin() as conn:
         conn.execute(

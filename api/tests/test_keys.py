@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from people_api import keys as keys_module
-from people_api.db import api_keys
-from people_api.keys import TOKEN_PATTERN, KeyNotFound, KeyStore
+from people_api.access import api_keys as keys_module
+from people_api.access.api_keys import TOKEN_PATTERN, KeyNotFound, KeyStore
+from people_api.storage.tables import api_keys
 
 
 @pytest.fixture

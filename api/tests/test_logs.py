@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from people_api import logs
+from people_api.observability import logs
 
 
 def test_granian_writes_json_lines_with_the_setup_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:

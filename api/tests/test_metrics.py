@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from wire import USERS
 
-from people_api import create_app
+from people_api.app import create_app
 from people_api.config import Settings
 
 REQUESTS = "people_api_requests"

@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 import flask
 import pytest
 import sqlalchemy as sa
+from making import stored_user
 
-from people_api import db
 from people_api.config import Settings
-from people_api.prepared import Prepared
+from people_api.storage import engines, tables
+from people_api.storage.prepared import Prepared
 from people_api.users.store import UserStore
 
-_USERS = sa.select(db.users.c.id, db.users.c.name, db.users.c.created_at, db.users.c.seq).order_by(
-    db.users.c.seq
-)
-_NAMED = _USERS.where(db.users.c.name == sa.bindparam("name")).limit(sa.bindparam("limit"))
+_USERS = sa.select(
+    tables.users.c.id, tables.users.c.name, tables.users.c.created_at, tables.users.c.seq
+).order_by(tables.users.c.seq)
+_NAMED = _USERS.where(tables.users.c.name == sa.bindparam("name")).limit(sa.bindparam("limit"))
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def engine(app: flask.Flask) -> sa.Engine:
     engine: sa.Engine = app.extensions["people_api.engine"]
     store = UserStore(engine)
     for number in range(3):
-        store.create(name="Ada" if number else "Grace", email=f"user{number}@example.com")
+        stored_user(store, name="Ada" if number else "Grace", email=f"user{number}@example.com")
     return engine
 
 
@@ -49,7 +50,7 @@ def test_ids_and_times_come_back_as_their_python_types(engine: sa.Engine) -> Non
 
 def test_a_bound_value_is_converted_as_sqlalchemy_converts_it(engine: sa.Engine) -> None:
     user_id = Prepared(engine, _USERS.limit(1)).all({})[0][0]
-    by_id = sa.select(db.users.c.email).where(db.users.c.id == sa.bindparam("user_id"))
+    by_id = sa.select(tables.users.c.email).where(tables.users.c.id == sa.bindparam("user_id"))
 
     assert Prepared(engine, by_id).all({"user_id": user_id}) == [["user0@example.com"]]
 
@@ -64,7 +65,7 @@ def test_a_driver_error_is_raised_as_sqlalchemys(engine: sa.Engine) -> None:
 
 
 def test_a_database_that_cannot_be_reached_is_an_operational_error() -> None:
-    engine = db.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    engine = engines.create_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
 
     with pytest.raises(sa.exc.OperationalError):
         Prepared(engine, _USERS).all({})
@@ -87,10 +88,10 @@ def test_a_connection_the_driver_reports_broken_leaves_the_pool(
 
 
 _RENAME = (
-    db.users.update()
-    .where(db.users.c.email_key == sa.bindparam("key"))
+    tables.users.update()
+    .where(tables.users.c.email_key == sa.bindparam("key"))
     .values(name=sa.bindparam("new_name"), email_key=sa.bindparam("new_key"))
-    .returning(db.users.c.name)
+    .returning(tables.users.c.name)
 )
 
 
@@ -101,7 +102,7 @@ def test_a_committed_write_returns_its_rows_and_stays(engine: sa.Engine) -> None
 
     assert rows == [["Lin"]]
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(db.users.c.email_key).where(db.users.c.name == "Lin")).all()
+        stored = conn.execute(sa.select(tables.users.c.email_key).where(tables.users.c.name == "Lin")).all()
     assert stored == [("lin@x",)]
 
 
@@ -114,7 +115,7 @@ def test_a_write_that_breaks_a_constraint_is_an_integrity_error_and_changes_noth
         Prepared(engine, _RENAME).commit(taken)
 
     with engine.connect() as conn:
-        assert conn.execute(sa.select(db.users.c.name).where(db.users.c.name == "Lin")).all() == []
+        assert conn.execute(sa.select(tables.users.c.name).where(tables.users.c.name == "Lin")).all() == []
 
 
 def test_a_statement_in_a_transaction_gives_its_rows_and_rowcount_and_rolls_back_with_it(
@@ -129,7 +130,7 @@ def test_a_statement_in_a_transaction_gives_its_rows_and_rowcount_and_rolls_back
 
     assert (ran.rows, ran.rowcount) == ([["Lin"]], 1)
     with engine.connect() as conn:
-        assert conn.execute(sa.select(db.users.c.name).where(db.users.c.name == "Lin")).all() == []
+        assert conn.execute(sa.select(tables.users.c.name).where(tables.users.c.name == "Lin")).all() == []
 
 
 def test_cursor_listeners_see_a_statement_run_in_a_transaction(engine: sa.Engine) -> None:

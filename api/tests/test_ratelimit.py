@@ -14,8 +14,8 @@ import pytest
 from werkzeug.test import TestResponse
 from wire import PROBLEM, USERS
 
-from people_api.keys import KeyStore
-from people_api.shared_responses import HEADERS
+from people_api.access.api_keys import KeyStore
+from people_api.contract.shared_responses import HEADERS
 
 LIMITED = "2/minute"
 POLICY = '"2-per-1-minute";q=2;w=60'

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api import spec
-from people_api.compat import resolve
-from people_api.request_id import HEADER
+from people_api.contract import spec
+from people_api.contract.compat import resolve
+from people_api.observability.request_id import HEADER
 from people_api.users.store import UserStore
 
 GENERATED = re.compile(r"[0-9a-f]{32}")

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from people_api import spec
-from people_api.compat import resolve
+from people_api.contract import spec
+from people_api.contract.compat import resolve
 
 DOCUMENT = spec.document()
 METHODS = ("get", "put", "post", "delete", "patch")

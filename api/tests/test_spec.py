@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from wire import PROBLEM
 
-from people_api import spec
-from people_api.parsing import PATCH_TYPES
+from people_api.contract import spec
+from people_api.web.parsing import PATCH_TYPES
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

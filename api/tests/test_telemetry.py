@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from wire import USERS
 
-from people_api import logs
-from people_api.keys import KeyStore
-from people_api.request_id import HEADER
+from people_api.access.api_keys import KeyStore
+from people_api.observability import logs
+from people_api.observability.request_id import HEADER
 from people_api.users.store import UserStore
 
 Logs = Callable[[], list[dict[str, Any]]]

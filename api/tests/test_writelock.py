@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from people_api import db
 from people_api.config import Settings
-from people_api.prepared import Prepared
+from people_api.storage import engines
+from people_api.storage.prepared import Prepared
 
 _NOTE = sa.table("notes", sa.column("text"))
 
@@ -32,7 +32,7 @@ def database(tmp_path: Path) -> Path:
 @pytest.fixture
 def engine(database: Path) -> Iterator[sa.Engine]:
     """The service's engine on that file, with a one-second statement timeout."""
-    engine = db.create_engine(Settings(database_url=f"sqlite:///{database}", statement_timeout=1))
+    engine = engines.create_engine(Settings(database_url=f"sqlite:///{database}", statement_timeout=1))
     yield engine
     engine.dispose()
 
@@ -108,7 +108,7 @@ def test_a_waiting_writer_writes_once_the_turn_is_free(engine: sa.Engine, databa
 
 
 def test_an_in_memory_database_writes_without_turns() -> None:
-    engine = db.create_engine(Settings(database_url="sqlite://"))
+    engine = engines.create_engine(Settings(database_url="sqlite://"))
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE notes (text TEXT)")
         conn.execute(_NOTE.insert().values(text="alone"))

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+from people_api.cli.settings import load
 
-from people_api import db
-from people_api.config import Settings
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 @contextlib.contextmanager
 def command_engine() -> Iterator[sa.Engine]:
     """PEOPLE_API_DATABASE_URL for one command, migrated first when embedded; its connections close
     when it ends."""
-    engine = db.create_engine(Settings.from_env())
+    from people_api.storage import engines, migrations
+
+    engine = engines.create_engine(load())
     try:
-        db.upgrade_if_embedded(engine)
+        migrations.upgrade_if_embedded(engine)
         yield engine
     finally:
         engine.dispose()

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import click
 
+from people_api.access.api_keys import SCOPES, ApiKey, KeyNotFound, KeyStore
 from people_api.cli.database import command_engine
-from people_api.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
 
 
 @click.group("keys")

@@ -3,95 +3,30 @@
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import struct
 from typing import Any
 
 import marshmallow as ma
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import validate
 
-# Whitespace spelled out, because Python's \s and ECMA-262's \s (what spec readers and fuzzers use)
-# disagree on a few characters; this is both sets together, and it is exactly what trimming removes.
-WHITESPACE = (
-    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
-    + "".join(map(chr, range(0x2000, 0x200B)))
-    + ("\u2028\u2029\u202f\u205f\u3000\ufeff")
+from people_api.users import rules
+from people_api.users.rules import (
+    MAX_EMAIL_LENGTH,
+    MAX_LIMIT,
+    MAX_NAME_LENGTH,
+    NAME_PATTERN,
+    NAME_RULE,
+    NO_NUL_PATTERN,
+    STORED_NAME_PATTERN,
+    WHITESPACE,
 )
-_WHITESPACE_CLASS = (
-    r"\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
-# A name is 1-200 characters once surrounding whitespace is trimmed, and has no NUL (PostgreSQL
-# cannot store it). The pattern says exactly that, so the spec and the server agree on every string.
-_W = _WHITESPACE_CLASS
-NAME_PATTERN = rf"^[{_W}]*[^{_W}\u0000]([^\u0000]{{0,198}}[^{_W}\u0000])?[{_W}]*$"
-NO_NUL_PATTERN = r"^[^\u0000]*$"
-# A name as stored and returned: trimmed, so 1-200 characters with no whitespace at either end.
-STORED_NAME_PATTERN = rf"^[^{_W}\u0000]([^\u0000]{{0,198}}[^{_W}\u0000])?$"
-MAX_NAME_LENGTH = 200
-MAX_EMAIL_LENGTH = 254
-MAX_LIMIT = 1000
-
-
-def _valid_unicode(value: str) -> None:
-    # JSON can smuggle lone surrogates ("\ud800") that no database can store as UTF-8.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ma.ValidationError("Not valid Unicode text.") from None
-
-
-def _email_syntax(value: str) -> None:
-    # Syntax only (RFC 5322 dot-atom, internationalised allowed): a directory must not guess
-    # which domains deliver mail, so dotless and reserved test domains are accepted.
-    try:
-        validate_email(value, check_deliverability=False, globally_deliverable=False, test_environment=True)
-    except EmailNotValidError as error:
-        raise ma.ValidationError(f"Not a valid email address: {error}") from None
-
-
-NAME_RULE = "Must be 1 to 200 characters once surrounding whitespace is trimmed."
-
-
-def _name(value: str) -> None:
-    # The rule as a person reads it; NAME_PATTERN says the same to the spec's readers.
-    if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL (U+0000).")
-    if not re.fullmatch(NAME_PATTERN, value):
-        raise ma.ValidationError(NAME_RULE)
-
-
-# Addresses _email_syntax always accepts, recognised by one regular expression, because email-validator
-# is by far the costliest check of a user: an ASCII dot-atom local part, and a host name of
-# letter-digit-hyphen labels (each 1-63, no leading or trailing hyphen) under a letters-only top-level
-# domain. plainly_valid_email also rules out "--" after the @ (no Punycode or reserved R-LDH labels),
-# special-use top-level domains and more than 254 characters. Tests hold this to email-validator.
-_PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})"
-)
-_SPECIAL_TLDS = frozenset(name.rsplit(".", 1)[-1] for name in SPECIAL_USE_DOMAIN_NAMES)
-
-
-def plainly_valid_email(value: str) -> bool:
-    """True only for addresses that email-validator is known to accept (see _PLAIN_ADDRESS)."""
-    match = _PLAIN_ADDRESS.fullmatch(value)
-    return (
-        match is not None
-        and len(value) <= MAX_EMAIL_LENGTH
-        and "--" not in value.partition("@")[2]
-        and match[1].lower() not in _SPECIAL_TLDS
-    )
-
-
-def _email(value: str) -> None:
-    """email-validator's verdict and message; an address of the plain kind it always accepts skips it."""
-    if not plainly_valid_email(value):
-        _email_syntax(value)
 
 
 def _name_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=[_name, _valid_unicode],
+        validate=[rules.name, rules.valid_unicode],
         metadata={
             "pattern": NAME_PATTERN,
             "description": f"Display name. {NAME_RULE} The server trims it. No NUL characters.",
@@ -103,7 +38,7 @@ def _name_field(**kwargs: Any) -> ma.fields.String:
 
 def _email_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Length(min=3, max=MAX_EMAIL_LENGTH), _email],
+        validate=[validate.Length(min=3, max=MAX_EMAIL_LENGTH), rules.email],
         metadata={
             "format": "email",
             "description": "Email address, unique among users regardless of case.",
@@ -183,7 +118,12 @@ class CreateHeadersSchema(ma.Schema):
 
 
 class UserCreateSchema(ma.Schema):
-    """The body that creates a user."""
+    """The body that creates a user.
+
+    Its fields are the ones a client writes, declared once: replace and patch take the same ones. A
+    field that is not required has a `load_default`, which a create without it stores and a replace
+    without it resets the user to; a patch without it leaves the user's value alone.
+    """
 
     name = _name_field(required=True)
     email = _email_field(required=True)
@@ -199,16 +139,28 @@ class UserReplaceSchema(UserCreateSchema):
     """The body that replaces a user: every writable field."""
 
 
+def _as_patched(field: ma.fields.Field[Any]) -> ma.fields.Field[Any]:
+    """`field` as a merge patch takes it: never required, and absent means unchanged, not the default."""
+    patched = copy.copy(field)
+    patched.required = False
+    patched.load_default = ma.missing
+    return patched
+
+
 class UserPatchSchema(UserCreateSchema):
     """A JSON merge patch of a user: at least one field."""
-
-    name = _name_field()
-    email = _email_field()
 
     @ma.validates_schema
     def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
             raise ma.ValidationError("Give at least one field to change.")
+
+
+# Each of a create's fields, as a patch takes it; set after the class is made, because marshmallow
+# collects fields from class attributes and these come from another schema.
+UserPatchSchema._declared_fields = {
+    name: _as_patched(field) for name, field in UserCreateSchema._declared_fields.items()
+}
 
 
 def entity_tag(user: Any) -> str:

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from wire import INVALID, USERS
 
-from people_api import MAX_BODY_BYTES
+from people_api.config import MAX_BODY_BYTES
 
 
 def test_create_user_answers_201_with_the_user(client: FlaskClient) -> None:

@@ -15,11 +15,13 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
+from making import stored_user
 from wire import USERS
 
-from people_api import MAX_BODY_BYTES, cli, db
-from people_api.config import Settings
-from people_api.users import schemas
+from people_api import cli
+from people_api.config import MAX_BODY_BYTES, Settings
+from people_api.storage import migrations
+from people_api.users import rules, schemas
 from people_api.users.bulk import checking, exporting, formats, importing, reading
 from people_api.users.bulk.inserts import BulkInserts
 from people_api.users.store import UserRow, UserStore
@@ -408,7 +410,7 @@ def test_import_treats_null_and_empty_optional_fields_as_missing(import_file: An
 
 def test_import_skips_a_user_whose_id_exists(import_file: Any, store: UserStore) -> None:
     """A line whose id is taken counts as existing even with another email: import never overwrites."""
-    ada = store.create(name="Ada", email="ada@example.com")
+    ada = stored_user(store, name="Ada", email="ada@example.com")
 
     result = import_file(_jsonl({"name": "Ada L.", "email": "ada.l@example.com", "id": str(ada.id)}))
 
@@ -503,7 +505,7 @@ def test_import_leaves_postgresql_to_db_upgrade_and_reports_a_database_failure(
 ) -> None:
     """On PostgreSQL import does not migrate; a database it cannot use stops it with exit 3."""
     upgrades: list[object] = []
-    monkeypatch.setattr(db, "upgrade", lambda *args: upgrades.append(args))
+    monkeypatch.setattr(migrations, "upgrade", lambda *args: upgrades.append(args))
     path = tmp_path / "users.jsonl"
     path.write_bytes(_jsonl(ADA))
     env = {
@@ -555,7 +557,7 @@ def test_import_progress_bar_only_on_a_terminal(
 
 
 def _make(store: UserStore, count: int) -> list[UserRow]:
-    return [store.create(name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
+    return [stored_user(store, name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
 
 
 def test_export_writes_each_user_as_the_api_returns_it(
@@ -604,7 +606,7 @@ def test_export_csv_has_a_header_and_quotes_as_rfc_4180(
     runner: Any, env: dict[str, str], store: UserStore
 ) -> None:
     """CSV export: the header row, then one row per user, quoted where needed, CRLF line ends."""
-    user = store.create(name='Lovelace, "Ada"', email="ada@example.com")
+    user = stored_user(store, name='Lovelace, "Ada"', email="ada@example.com")
 
     result = runner.run("users", "export", "--format", "csv", env=env)
 
@@ -621,7 +623,7 @@ def test_export_then_import_restores_the_same_users(
 ) -> None:
     """An export imported into an empty database gives back every user: ids, names, emails and times."""
     _make(store, 3)
-    store.create(name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
+    stored_user(store, name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
     originals = _users(store)
     target = tmp_path / name
     runner.run("users", "export", "-o", str(target), env=env)
@@ -733,7 +735,7 @@ def test_import_schema_is_the_create_schema_with_more_fields() -> None:
     def shown(validators: list[Any]) -> list[str]:
         return [repr(validator) for validator in validators]
 
-    assert schemas._email in imported.fields["email"].validators
+    assert rules.email in imported.fields["email"].validators
     assert shown(imported.fields["email"].validators) == shown(create.fields["email"].validators)
     assert shown(imported.fields["name"].validators) == shown(create.fields["name"].validators)
     hooks = {tag: names for tag, names in checking.UserImportSchema._hooks.items() if names}

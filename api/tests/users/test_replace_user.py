@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from wire import INVALID, STALE, USERS
 
-from people_api import MAX_BODY_BYTES
+from people_api.config import MAX_BODY_BYTES
 
 NEW = {"name": "Johnny", "email": "johnny@example.com"}
 

@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from wire import INVALID, STALE, USERS
 
-from people_api import MAX_BODY_BYTES
+from people_api.config import MAX_BODY_BYTES
 
 MERGE_PATCH = "application/merge-patch+json"
 

@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.db import users
+from people_api.storage.tables import users
 from people_api.users.bulk.preparing import (
     INSERT_COLUMNS,
     BatchPreparer,
@@ -44,7 +44,8 @@ _NEWEST = sa.select(sa.func.max(users.c.seq))
 # For the importing connection only: a 64 MiB page cache keeps the hot pages of the three indexes
 # (unique id, unique email, name) in memory, and checkpointing the WAL every ~100 MiB instead of every
 # 4 MiB copies each index page into the database file once per many batches instead of once per batch.
-# Durability is the server's (synchronous=NORMAL, db.py): a reported batch survives a crash of the process.
+# Durability is the server's (synchronous=NORMAL, storage/engines.py): a reported batch survives a
+# crash of the process.
 _SQLITE_BULK_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 25000")
 
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from people_api.db import users
+from people_api.storage.tables import users
 
 
 class NewUser(NamedTuple):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 
-from people_api import MAX_BODY_BYTES
+from people_api.config import MAX_BODY_BYTES
 from people_api.users.bulk.formats import COLUMNS, REQUIRED_COLUMNS, Format
 
 MAX_LINE_BYTES = MAX_BODY_BYTES
@@ -109,7 +109,7 @@ def _header(cells: list[str], line: int) -> list[str]:
     if faults:
         raise InputError(
             f"line {line}: the CSV header has {'; '.join(faults)} "
-            f"(columns: {', '.join(COLUMNS)}; name and email are required)."
+            f"(columns: {', '.join(COLUMNS)}; {' and '.join(REQUIRED_COLUMNS)} are required)."
         )
     return names
 

@@ -1,0 +1,39 @@
+"""Migrations: Alembic brings the schema to the newest revision, on either engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+
+def _migrations_dir() -> Path:
+    # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
+    here = Path(__file__).resolve().parents[1]  # the people_api package
+    for candidate in (here / "migrations", here.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("people_api migrations directory not found")
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with Alembic."""
+    # Imported here: Alembic and Mako (about 6 MB) are needed once, not by every serving worker.
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(_migrations_dir()))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def upgrade_if_embedded(engine: Engine) -> None:
+    """Migrate an embedded (SQLite) database to head; leave a shared one to `people-api db upgrade`.
+
+    An embedded database belongs to this process alone, so it may migrate itself; a shared PostgreSQL
+    is migrated once, deliberately, not by whichever of many instances starts first.
+    """
+    if engine.url.get_backend_name() == "sqlite":
+        upgrade(engine)

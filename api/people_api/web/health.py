@@ -1,0 +1,39 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+import marshmallow as ma
+
+from people_api.storage import engines
+from people_api.web.smorest import PeopleBlueprint
+
+blp = PeopleBlueprint("health", __name__, description="Liveness and readiness probes.")
+
+
+class HealthSchema(ma.Schema):
+    """A probe's verdict."""
+
+    status = ma.fields.String(
+        required=True, metadata={"example": "ok", "maxLength": 5, "pattern": "^(ok|ready)$"}
+    )
+
+
+@blp.route("/healthz", methods=["GET"])
+@blp.doc(operationId="health")
+@blp.response(200, HealthSchema, example={"status": "ok"})
+def health() -> Any:
+    """Answer while the process can serve HTTP, whatever the database's state."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz", methods=["GET"])
+@blp.doc(operationId="readiness")
+@blp.response(200, HealthSchema, example={"status": "ready"})
+@blp.documents_unavailable()
+def readiness() -> Any:
+    """Answer 200 only while the database answers; take the instance out of rotation on 503."""
+    engines.ping(flask.current_app.extensions["people_api.engine"])
+    return {"status": "ready"}
