@@ -253,6 +253,27 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedServ
             yield KeyedServer(running.url, url, tokens)
 
 
+@dataclasses.dataclass(frozen=True)
+class KeyedDatabase:
+    """A migrated database holding one API key with every scope, and that key's token."""
+
+    url: str
+    token: str
+
+    @property
+    def schemathesis_env(self) -> dict[str, str]:
+        """The variable schemathesis.toml reads its bearer token from."""
+        return {"PEOPLE_API_CONTRACT_TOKEN": self.token}
+
+
+@pytest.fixture(scope="session")
+def in_process_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedDatabase]:
+    """The in-process Schemathesis run's own database: its seeded run makes the same users every
+    time, and on a shared database they would turn the served run's creates into 409s."""
+    with fresh_database(ENGINE, tmp_path_factory.mktemp("in-process")) as url:
+        yield KeyedDatabase(url, create_key(url, "full", "users:read", "users:write", "metrics:read"))
+
+
 # Run name ("in process", "served") -> "keyed sent", "keyed acknowledged", "unkeyed sent",
 # "unkeyed acknowledged" -> ids of the Schemathesis create cases that took that path.
 CreatePaths = dict[str, dict[str, set[str]]]
@@ -296,7 +317,7 @@ def schema_of(keyed_app: Callable[..., Any], keyed_server: KeyedServer) -> Calla
 def keyed_app(keyed_server: KeyedServer) -> Callable[..., Any]:
     """Makes an in-process app over the keyed database, with the given Settings fields changed (a
     rate limit, CORS origins); each has budgets of its own."""
-    from people_api import create_app
+    from people_api.app import create_app
     from people_api.config import Settings
 
     def make(**changes: Any) -> Any:

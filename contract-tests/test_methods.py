@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from conftest import SPEC_PATH, KeyedServer
 
-from people_api import API_PREFIX
+from people_api.config import API_PREFIX
 
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 SPEC_METHODS = {
