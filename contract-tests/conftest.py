@@ -314,16 +314,22 @@ def schema_of(keyed_app: Callable[..., Any], keyed_server: KeyedServer) -> Calla
 
 
 @pytest.fixture
-def keyed_app(keyed_server: KeyedServer) -> Callable[..., Any]:
-    """Makes an in-process app over the keyed database, with the given Settings fields changed (a
-    rate limit, CORS origins); each has budgets of its own."""
+def keyed_app(keyed_server: KeyedServer) -> Iterator[Callable[..., Any]]:
+    """Makes in-process apps over the keyed database, with the given Settings fields changed (a rate
+    limit, CORS origins); each has budgets of its own. Their engines are disposed afterwards, so no
+    pooled PostgreSQL connection is left for the garbage collector to find open."""
     from people_api.app import create_app
     from people_api.config import Settings
 
-    def make(**changes: Any) -> Any:
-        return create_app(Settings(database_url=keyed_server.database_url, **changes))
+    apps: list[Any] = []
 
-    return make
+    def make(**changes: Any) -> Any:
+        apps.append(create_app(Settings(database_url=keyed_server.database_url, **changes)))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        app.extensions["people_api.engine"].dispose()
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ USERS = "/people/v1/users"
 
 
 @pytest.fixture(scope="session")
-def wsgi_schema(in_process_database: KeyedDatabase) -> Any:
+def wsgi_schema(in_process_database: KeyedDatabase) -> Iterator[Any]:
     """The served spec of an in-process app over a keyed database of its own, sending the full key,
     with a rate limit no run reaches: every API response then carries RateLimit and RateLimit-Policy,
     which Schemathesis checks against their documented schemas."""
@@ -62,7 +62,8 @@ def wsgi_schema(in_process_database: KeyedDatabase) -> Any:
         for name, value in in_process_database.schemathesis_env.items():
             patch.setenv(name, value)
         config = SchemathesisConfig.from_path(SCHEMATHESIS_CONFIG)
-    return schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
+    yield schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
+    app.extensions["people_api.engine"].dispose()
 
 
 schema = schemathesis.pytest.from_fixture("wsgi_schema")
