@@ -14,8 +14,8 @@ still listed. These checks send follow-up requests to catch exactly that:
   If-None-Match set to it answers 304.
 - `a_delete_is_a_delete`: after a 2xx DELETE, a GET is 404 and no list filter that matched the record
   (its last representation seen in this run) still lists it.
-- `BothCreatePaths`: a run that made records must have made some with an Idempotency-Key and some
-  without; it counts both.
+- `BothCreatePaths`: a run that sent creates must have had some acknowledged with an Idempotency-Key
+  and some without; it counts the cases on each path.
 
 The module knows no API: a project declares each resource once with `watch(Resource(...))` (in the
 module that schemathesis.toml's `hooks` names), and the checks apply to its operations only. They run

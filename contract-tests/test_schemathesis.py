@@ -9,8 +9,9 @@ Both also run our own checks (consistency.py, loaded through schemathesis.toml's
 server acknowledges is what it stores, replays and ETags tell the truth, deletes delete. Creates reach
 both of the server's create paths in every run: the spec's create example carries an Idempotency-Key
 (the examples phase sends it), the coverage phase sends the create with and without its optional
-headers, and fuzzing and the stateful phase draw the key as often as not. BothCreatePaths fails a run
-in which one path created nothing; the terminal summary says how many users each path created."""
+headers, and fuzzing and the stateful phase draw the key as often as not. Both runs are seeded, each
+on a database of its own, so what they send is the same every time. BothCreatePaths fails a run in
+which one path acknowledged no create; the terminal summary counts the create cases on each path."""
 
 from __future__ import annotations
 
