@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from people_api import serving
 from people_api.access import auth
 from people_api.access.api_keys import KeyStore
+from people_api.cli.database import require_migrated
 from people_api.config import Settings
 from people_api.observability import logs
 from people_api.storage import engines, migrations
@@ -48,6 +49,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     engine = engines.create_engine(settings)
     migrations.upgrade_if_embedded(engine)
     try:
+        require_migrated(engine)
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
         engine.dispose()

@@ -12,6 +12,8 @@ import marshmallow as ma
 from webargs.flaskparser import abort
 from werkzeug.exceptions import HTTPException
 
+from people_api.storage import outages
+
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 _INVALID = "The request is not valid; see errors."
@@ -142,7 +144,7 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
 
 def database_unavailable(error: Exception) -> flask.Response:
     """503 for a database that refused, dropped or timed out a connection or statement."""
-    flask.current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    outages.failed(flask.current_app.extensions["people_api.engine"], error)  # logs an outage's first only
     response = render_problem(503, "The database is unavailable; retry shortly.")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
