@@ -27,7 +27,7 @@ from faults import Fault, FaultyProxy
 from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
-import people_api_client.client
+import people_api_client._sending
 from people_api_client import Client
 
 ENGINE = os.environ.get("PEOPLE_API_TEST_DB", "sqlite")
@@ -344,6 +344,13 @@ def faulty_proxy(server: str) -> Iterator[Callable[[Fault], FaultyProxy]]:
 
 
 @pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A loopback address that accepts connections and never answers: every read there times out."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The seconds the client waits between attempts, recorded instead of slept."""
     waited: list[float] = []
@@ -351,8 +358,8 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def asleep(seconds: float) -> None:
         waited.append(seconds)
 
-    monkeypatch.setattr(people_api_client.client, "time", SimpleNamespace(sleep=waited.append))
-    monkeypatch.setattr(people_api_client.client, "asyncio", SimpleNamespace(sleep=asleep))
+    monkeypatch.setattr(people_api_client._sending, "time", SimpleNamespace(sleep=waited.append))
+    monkeypatch.setattr(people_api_client._sending, "asyncio", SimpleNamespace(sleep=asleep))
     return waited
 
 

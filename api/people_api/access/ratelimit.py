@@ -19,14 +19,14 @@ from people_api.access import redis_guard
 from people_api.config import API_PREFIX, Settings
 
 
-def init_app(app: flask.Flask, settings: Settings) -> None:
-    """Count requests to /people/v1/... when PEOPLE_API_RATE_LIMIT is set; do nothing otherwise.
+def install(app: flask.Flask, settings: Settings) -> None:
+    """Count requests to /people/v1/... against PEOPLE_API_RATE_LIMIT: the limiter's before_request
+    hook, its 429 and the RateLimit fields.
 
-    Call it after any before_request hook that sets `flask.g.api_key_id` (authentication): the
+    Install it after the before_request hook that sets `flask.g.api_key_id` (authentication): the
     limiter's own hook counts per key only if it runs after that one.
     """
-    if settings.rate_limit is None:
-        return
+    assert settings.rate_limit is not None
     storage = settings.rate_limit_storage
     limiter = Limiter(
         _client_key,

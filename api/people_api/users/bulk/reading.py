@@ -110,7 +110,7 @@ def _header(cells: list[str], line: int) -> list[str]:
     if faults:
         raise InputError(
             f"line {line}: the CSV header has {'; '.join(faults)} "
-            f"(columns: {', '.join(COLUMNS)}; name and email are required)."
+            f"(columns: {', '.join(COLUMNS)}; {' and '.join(REQUIRED_COLUMNS)} are required)."
         )
     return names
 
