@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from making import stored_user
 
 from people_api.users.bulk import exporting
 from people_api.users.bulk.spreadsheets import protect, unprotect
@@ -43,7 +44,7 @@ def exported_rows(store: UserStore) -> list[dict[str, str]]:
 def test_export_writes_a_formula_like_name_behind_a_quote(store: UserStore, name: str, cell: str) -> None:
     """A name starting with =, +, - or @ is written with a leading single quote, which spreadsheets take
     as "show as text"."""
-    store.create(name=name, email="ada@example.com")
+    stored_user(store, name=name, email="ada@example.com")
 
     (row,) = exported_rows(store)
 
@@ -53,7 +54,7 @@ def test_export_writes_a_formula_like_name_behind_a_quote(store: UserStore, name
 @pytest.mark.parametrize("email", ["=x@example.com", "+x@example.com", "-x@example.com"])
 def test_export_writes_a_formula_like_email_behind_a_quote(store: UserStore, email: str) -> None:
     """Emails are user input too: one that starts like a formula is quoted the same way."""
-    store.create(name="Ada", email=email)
+    stored_user(store, name="Ada", email=email)
 
     (row,) = exported_rows(store)
 
@@ -66,7 +67,7 @@ def test_export_adds_a_quote_only_before_quotes_that_lead_to_a_formula(
 ) -> None:
     """A value that really starts with quotes then =, +, - or @ gets one more quote (so import can take
     exactly one off); any other quote is left as it is."""
-    store.create(name=name, email="ada@example.com")
+    stored_user(store, name=name, email="ada@example.com")
 
     (row,) = exported_rows(store)
 
@@ -94,8 +95,8 @@ def test_export_import_export_is_byte_identical(
     names, emails and leading quotes included."""
     env = {"PEOPLE_API_DATABASE_URL": settings.database_url}
     for number, (name, _) in enumerate([*FORMULAS, *QUOTED]):
-        store.create(name=name, email=f"user{number}@example.com")
-    store.create(name="Ada", email="=ada@example.com")
+        stored_user(store, name=name, email=f"user{number}@example.com")
+    stored_user(store, name="Ada", email="=ada@example.com")
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     runner.run("users", "export", "-o", str(first), env=env)
     for user in store.list_page(limit=100)[0]:
@@ -110,7 +111,7 @@ def test_export_import_export_is_byte_identical(
 
 def test_jsonl_export_keeps_formula_like_values_as_they_are(store: UserStore) -> None:
     """JSON Lines are not opened by spreadsheets: values are written unchanged."""
-    store.create(name="=1+1", email="'=x@example.com")
+    stored_user(store, name="=1+1", email="'=x@example.com")
     out = io.BytesIO()
 
     exporting.export_users(store, out, "jsonl")
