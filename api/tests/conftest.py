@@ -135,6 +135,22 @@ def empty_engine(tmp_path: Path) -> Iterator[Engine]:
         yield engine
 
 
+@pytest.fixture
+def downgrade() -> Callable[[Engine, str], None]:
+    """Take a database's schema back to a revision with Alembic (`people-api` itself never does)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    def down(engine: Engine, revision: str) -> None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(migrations._migrations_dir()))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+
+    return down
+
+
 @pytest.fixture(autouse=True)
 def _logging_left_as_found() -> Iterator[None]:
     """Whatever sets up the JSON logs in a test (`serve`, importing people_api.wsgi, `json_logs`) is

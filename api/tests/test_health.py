@@ -149,7 +149,7 @@ def test_readyz_is_503_saying_to_upgrade_while_the_database_has_no_schema(
     assert_problem(
         response,
         503,
-        "The database schema is not up to date (at no schema; this version needs 0005): "
+        "The database schema is not up to date (at no schema; this version needs 0006): "
         "run `people-api db upgrade`.",
     )
     assert response.headers["Retry-After"] == "5"
@@ -166,7 +166,7 @@ def test_readyz_is_503_saying_to_upgrade_while_the_schema_is_behind(
     assert_problem(
         response,
         503,
-        "The database schema is not up to date (at 0003; this version needs 0005): "
+        "The database schema is not up to date (at 0003; this version needs 0006): "
         "run `people-api db upgrade`.",
     )
 

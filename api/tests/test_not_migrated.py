@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from people_api import cli, serving
 
 NOT_MIGRATED = (
-    "Error: The database schema is not up to date (at no schema; this version needs 0005): "
+    "Error: The database schema is not up to date (at no schema; this version needs 0006): "
     "run `people-api db upgrade`.\n"
 )
 COMMANDS = {

@@ -22,7 +22,8 @@ def command_engine() -> Iterator[sa.Engine]:
 
     engine = engines.create_engine(load())
     try:
-        migrations.upgrade_if_embedded(engine)
+        with refusal_explained():
+            migrations.upgrade_if_embedded(engine)
         require_migrated(engine)
         yield engine
     finally:
@@ -40,3 +41,15 @@ def require_migrated(engine: sa.Engine) -> None:
         raise click.ClickException(str(error)) from None
     except engines.UNAVAILABLE:
         pass
+
+
+@contextlib.contextmanager
+def refusal_explained() -> Iterator[None]:
+    """A migration that refuses (data only a person can decide about) ends the command with its message
+    and exit status 1, not a traceback."""
+    from people_api.storage import migrations
+
+    try:
+        yield
+    except migrations.MigrationRefused as error:
+        raise click.ClickException(str(error)) from None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from people_api.cli.database import require_migrated
+from people_api.cli.database import refusal_explained, require_migrated
 from people_api.cli.settings import load
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     address = host or settings.host
     bound = port or settings.port
     engine = engines.create_engine(settings)
-    migrations.upgrade_if_embedded(engine)
+    with refusal_explained():
+        migrations.upgrade_if_embedded(engine)
     try:
         require_migrated(engine)
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
@@ -158,5 +159,6 @@ def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
     from people_api.storage import engines, migrations
 
-    migrations.upgrade(engines.create_engine(load()), revision)
+    with refusal_explained():
+        migrations.upgrade(engines.create_engine(load()), revision)
     click.echo(f"database at {revision}")

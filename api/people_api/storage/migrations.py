@@ -14,6 +14,11 @@ class NotMigrated(Exception):
     """The database's schema is older than this version of people-api needs."""
 
 
+class MigrationRefused(Exception):
+    """A migration met data only a person can decide about; it changed nothing, and its message says
+    what to do before running it again."""
+
+
 def _migrations_dir() -> Path:
     # Installed wheels carry the migrations inside the package; a source checkout keeps them in api/.
     here = Path(__file__).resolve().parents[1]  # the people_api package
