@@ -120,6 +120,18 @@ def test_list_users_filters_by_email_in_any_spelling_of_the_mailbox(
     assert response.get_json() == {"users": [wanted], "next_cursor": None}
 
 
+@pytest.mark.parametrize("asked", ["a@xn--zz.com", "\u00fc@\u00fc..com", "a@ex\u200dample.\u00fc", "\u00fc"])
+def test_list_users_email_filter_no_address_matches_is_an_empty_page(
+    client: FlaskClient, make_user: Callable[..., Any], asked: str
+) -> None:
+    """A filter that is no valid address (a domain IDNA refuses, no @) answers an empty page, not a 500."""
+    make_user()
+
+    response = client.get(USERS, query_string={"email": asked})
+
+    assert (response.status_code, response.get_json()) == (200, {"users": [], "next_cursor": None})
+
+
 def test_list_users_name_filter_pages_over_matches_only(
     client: FlaskClient, make_user: Callable[..., Any]
 ) -> None:
