@@ -396,7 +396,8 @@ def _generate_client(
     session: nox.Session, spec_file: Path, client_dir: Path, target: Path, env: dict[str, str]
 ) -> None:
     """openapi-python-client on `spec_file` with the config and templates in `client_dir`, into
-    `target` (replaced when it is `client_dir`, keeping its config and templates), with the LICENSE."""
+    `target` (replaced when it is `client_dir`, keeping its config, templates and runtime); the
+    generator's hooks copy in the runtime and the LICENSE."""
     replace = target == client_dir
     with tempfile.TemporaryDirectory() as tmp:
         generated = Path(tmp) / "client"
@@ -409,12 +410,12 @@ def _generate_client(
             "--output-path", str(generated),
             "--meta", "uv",
             "--fail-on-warning",
-            env=env, silent=True,
+            env={**env, "PEOPLE_API_ROOT": str(ROOT)}, silent=True,
         )  # fmt: skip
-        shutil.copy(ROOT / "LICENSE", generated / "LICENSE")
         if replace:
             shutil.copy(target / "config.yaml", generated / "config.yaml")
-            shutil.copytree(target / "templates", generated / "templates")
+            for source in ("templates", "runtime"):
+                shutil.copytree(target / source, generated / source)
             shutil.rmtree(target)
         # The post-generation hooks' ruff leaves its cache in the output.
         shutil.copytree(generated, target, ignore=shutil.ignore_patterns(".ruff_cache"))

@@ -36,8 +36,7 @@ def health() -> Any:
 @blp.response(200, HealthSchema, example={"status": "ready"})
 @blp.documents_unavailable()
 def readiness() -> Any:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503."""
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation."""
     try:
         # Reading the schema's revision is the query that shows the database answers, too.
         migrations.require_current(flask.current_app.extensions["people_api.engine"])

@@ -82,8 +82,7 @@ def sync_detailed(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Response[Health | Problem]:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -116,8 +115,7 @@ def sync(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health | Problem:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -150,8 +148,7 @@ def sync_or_raise(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -188,8 +185,7 @@ async def asyncio_detailed(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Response[Health | Problem]:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -222,8 +218,7 @@ async def asyncio(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health | Problem:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -258,8 +253,7 @@ async def asyncio_or_raise(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health:
-    """Answer 200 only while the database answers and its schema is migrated; take the instance out of
-    rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
