@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     from people_api.users import schemas as users_schemas
     from people_api.users.idempotency import Idempotency
     from people_api.users.store import UserStore
-    from people_api.web import docs, health, hygiene, pages
+    from people_api.web import bodies, docs, health, hygiene, pages
     from people_api.web.json_provider import OrjsonProvider
 
     settings = settings or Settings.from_env()
@@ -97,4 +97,6 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
         # refusals, so refused requests (bad tokens, missing scopes) count too.
         ratelimit.init_app(app, settings)
     auth.init_refusals(app)
+    # Last: only a request that may go on has its body read.
+    bodies.init_app(app)
     return app
