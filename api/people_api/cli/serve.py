@@ -27,7 +27,21 @@ logger = logging.getLogger("people_api")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port [default: PEOPLE_API_PORT or 5001].")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="Threads per worker."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=serving.THREADS,
+    show_default=True,
+    help="Threads per worker: requests one worker serves at once (more wait). Each slow request "
+    "body holds one for at most its deadline.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    "keep_alive",
+    type=click.IntRange(1, serving.MAX_KEEP_ALIVE_SECONDS),
+    default=serving.KEEP_ALIVE_SECONDS,
+    show_default=True,
+    help="Seconds an idle connection stays open, and a client has to send a request's head. Behind a "
+    "load balancer, keep it above the balancer's idle timeout.",
 )
 @click.option(
     "--no-protected-mode",
@@ -36,7 +50,9 @@ logger = logging.getLogger("people_api")
     help="With no API key, serve a non-loopback address anyway, open to anyone who can reach it "
     "[default: PEOPLE_API_PROTECTED_MODE=no does the same].",
 )
-def serve(host: str | None, port: int | None, workers: int, threads: int, unprotected: bool) -> None:
+def serve(
+    host: str | None, port: int | None, workers: int, threads: int, keep_alive: int, unprotected: bool
+) -> None:
     """Serve the API with granian (a production WSGI server).
 
     Protected mode: while the database holds no API key, only a loopback address is served.
@@ -55,7 +71,13 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
         os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
     try:
         serving.serve(
-            address, port or settings.port, workers, threads, settings.statement_timeout, settings.log_level
+            address,
+            port or settings.port,
+            workers,
+            threads,
+            settings.statement_timeout,
+            settings.log_level,
+            keep_alive,
         )
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
