@@ -101,7 +101,9 @@ OPERATIONS = [
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[" ".join(op) for op in OPERATIONS])
-def test_every_operation_answers_a_long_url_with_a_414_problem(raw: httpx.Client, method: str, path: str) -> None:
+def test_every_operation_answers_a_long_url_with_a_414_problem(
+    raw: httpx.Client, method: str, path: str
+) -> None:
     """The 414 every operation documents, as the client sees it."""
     response = raw.request(method, path, params={"padding": "a" * (9 * KIB)})
 

@@ -42,7 +42,9 @@ def send(client: FlaskClient, method: str, path: str, body: Any, headers: dict[s
     return client.open(path, method=method, headers=headers, environ_overrides=environ)
 
 
-def test_a_chunked_body_over_the_limit_is_413(client: FlaskClient, assert_problem: Callable[..., None]) -> None:
+def test_a_chunked_body_over_the_limit_is_413(
+    client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
     """Without a Content-Length, a body past 1 MiB answers 413 problem+json, like one that declares it."""
     response = send(client, "POST", USERS, EndlessSpaces(), CHUNKED)
 

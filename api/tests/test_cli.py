@@ -168,7 +168,12 @@ def test_serve_closes_idle_connections_after_the_keep_alive_timeout(
     runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
 ) -> None:
     """--keep-alive-timeout sets granian's one timer for idle connections and request heads."""
-    runner.run("serve", "--keep-alive-timeout", "7", env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"})
+    runner.run(
+        "serve",
+        "--keep-alive-timeout",
+        "7",
+        env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"},
+    )
 
     (server,) = fake_granian.instances
     assert server.options["http1_settings"].header_read_timeout == 7000
