@@ -19,8 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from people_api.observability import logs
-
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Threads per worker. Python runs one at a time, so more do not add throughput (measured: 1, 4 and 16
 # serve alike on 2 cores); they let requests that wait (on a slow body, on the database) wait side by
@@ -79,16 +77,20 @@ def serve(
     statement_timeout: int,
     log_level: str = "info",
     keep_alive: int = KEEP_ALIVE_SECONDS,
+    on_start: Callable[[], object] | None = None,
 ) -> None:
-    """Serve people_api.wsgi:app with granian until it is stopped."""
+    """Serve people_api.wsgi:app with granian until it is stopped; `on_start` runs in this process as
+    granian starts, before it spawns the workers (which load the app, then bind the port)."""
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    from people_api.observability import logs
+
     ensure_port_free(host, port)
     descriptors = raise_fd_limit()
     with metrics_dir():
-        _server_class()(
+        server = _server_class()(
             "people_api.wsgi:app",
             address=host,
             port=port,
@@ -110,7 +112,10 @@ def serve(
             # app: with this, as JSON lines like ours. Its access log stays off: telemetry logs requests.
             log_level=LogLevels(log_level),
             log_dictconfig=logs.dictconfig(log_level),
-        ).serve(
+        )
+        if on_start is not None:
+            server.on_startup(on_start)
+        server.serve(
             target_loader=functools.partial(_worker_app, os.getpid(), _stop_bound(statement_timeout)),
             wrap_loader=False,
         )

@@ -13,7 +13,7 @@ from people_api import cli
 from people_api.contract.compat import breaking_changes
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASED = ROOT / "spec" / "released" / "openapi.json"
+RELEASED = ROOT / "spec" / "released" / "1.0.0" / "openapi.json"
 CURRENT = ROOT / "spec" / "openapi.json"
 # Where the small contract's messages point.
 LIST_200 = "GET /things: response 200 (application/json)"
@@ -586,11 +586,30 @@ def test_remote_refs_are_refused() -> None:
         changes(current)
 
 
+def test_an_html_page_may_change_its_wording() -> None:
+    """A text/html response is for people: a new schema for it (longer, other words) breaks nothing."""
+    old, current = released(), released()
+    for document, schema in ((old, {"type": "string", "maxLength": 10}), (current, {"type": "string"})):
+        document["paths"]["/things"]["get"]["responses"]["400"]["content"] = {"text/html": {"schema": schema}}
+
+    assert breaking_changes(old, current) == []
+
+
+def test_an_html_page_may_not_disappear() -> None:
+    """The media type of an HTML page is still promised: dropping it breaks."""
+    old, current = released(), released()
+    old["paths"]["/things"]["get"]["responses"]["400"]["content"] = {
+        "text/html": {"schema": {"type": "string"}}
+    }
+
+    assert breaking_changes(old, current) == ["GET /things: response 400 media type text/html was removed"]
+
+
 # The project's own documents and command
 
 
 def test_committed_spec_breaks_nothing_released() -> None:
-    """spec/openapi.json keeps every promise of spec/released/openapi.json."""
+    """spec/openapi.json keeps every promise of the last release, spec/released/1.0.0/openapi.json."""
     old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (RELEASED, CURRENT))
 
     assert breaking_changes(old, new) == []
@@ -603,7 +622,7 @@ def test_spec_compat_command_passes_on_the_committed_files(monkeypatch: pytest.M
     result = CliRunner().invoke(cli.main, ["spec", "compat"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == "spec/openapi.json keeps every promise of spec/released/openapi.json\n"
+    assert result.output == "spec/openapi.json keeps every promise of spec/released/1.0.0/openapi.json\n"
 
 
 def test_spec_compat_command_lists_each_break_and_fails(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ A request body may list, in `x-also-accepts`, media types the server still accep
 them (read as the body's documented schema): dropping a media type from `content` into that list
 keeps the promise to clients of the released contract while generated clients see only `content`.
 
+An HTML response (`text/html`) is a page for people: a client receives it as text and reads nothing
+in it, so only its status and media type are promised, not its schema (the root page may grow links).
+
 A bound a schema states for the first time is no change when the schema already implied it: a
 `maxLength` no shorter than its anchored `pattern`, `uuid` format or `enum` allows, or an integer
 `format` whose range holds its `minimum` and `maximum` (the same strings and numbers pass either way).
@@ -209,6 +212,8 @@ class _Diff:
             if media_type not in new_content:
                 self.found.append(f"{label} media type {media_type} was removed")
                 continue
+            if not request and media_type == "text/html":
+                continue  # a page for people, whose wording and links may change
             new_schema = new_content[media_type].get("schema", {})
             self.schema(
                 f"{label} ({media_type})", "", old_media.get("schema", {}), new_schema, request=request

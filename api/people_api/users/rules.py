@@ -83,3 +83,9 @@ def email(value: str) -> None:
     """email-validator's verdict and message; an address of the plain kind it always accepts skips it."""
     if not plainly_valid_email(value):
         email_syntax(value)
+
+
+def mailbox(email: str) -> str:
+    """The key two addresses share when they name the same mailbox: what uniqueness and the `email`
+    filter compare."""
+    return email.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import struct
 from typing import Any
@@ -117,7 +118,12 @@ class CreateHeadersSchema(ma.Schema):
 
 
 class UserCreateSchema(ma.Schema):
-    """The body that creates a user."""
+    """The body that creates a user.
+
+    Its fields are the ones a client writes, declared once: replace and patch take the same ones. A
+    field that is not required has a `load_default`, which a create without it stores and a replace
+    without it resets the user to; a patch without it leaves the user's value alone.
+    """
 
     name = _name_field(required=True)
     email = _email_field(required=True)
@@ -133,16 +139,28 @@ class UserReplaceSchema(UserCreateSchema):
     """The body that replaces a user: every writable field."""
 
 
+def _as_patched(field: ma.fields.Field[Any]) -> ma.fields.Field[Any]:
+    """`field` as a merge patch takes it: never required, and absent means unchanged, not the default."""
+    patched = copy.copy(field)
+    patched.required = False
+    patched.load_default = ma.missing
+    return patched
+
+
 class UserPatchSchema(UserCreateSchema):
     """A JSON merge patch of a user: at least one field."""
-
-    name = _name_field()
-    email = _email_field()
 
     @ma.validates_schema
     def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
             raise ma.ValidationError("Give at least one field to change.")
+
+
+# Each of a create's fields, as a patch takes it; set after the class is made, because marshmallow
+# collects fields from class attributes and these come from another schema.
+UserPatchSchema._declared_fields = {
+    name: _as_patched(field) for name, field in UserCreateSchema._declared_fields.items()
+}
 
 
 def entity_tag(user: Any) -> str:

@@ -17,14 +17,9 @@ from people_api.web.errors import render_problem
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def init_app(app: flask.Flask) -> None:
-    """Read every request body before its view; registered after the access checks, so only a
-    request that may go on has its body read at all."""
-    app.before_request(read_body)
-
-
 def read_body() -> flask.Response | None:
-    """Replace a chunked request's input with its whole body, or answer 413 without a view.
+    """Replace a chunked request's input with its whole body, or answer 413 without a view. A
+    before_request hook after the access checks: only a request that may go on has its body read.
 
     werkzeug stops reading a chunked body at the limit without saying so: the view would parse the
     first MiB of a longer upload as if it were all of it.

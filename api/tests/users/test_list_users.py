@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from making import stored_user
 from wire import INVALID, USERS
 
 from people_api.users.store import UserStore
@@ -65,7 +66,7 @@ def test_list_users_full_last_page_has_a_null_cursor(
 def test_list_users_default_page_is_100(client: FlaskClient, store: UserStore) -> None:
     """Without limit, a page holds 100 users and offers a cursor to the 101st."""
     for index in range(101):
-        store.create(name="Bulk", email=f"bulk{index}@example.com")
+        stored_user(store, name="Bulk", email=f"bulk{index}@example.com")
 
     first = client.get(USERS).get_json()
     second = client.get(f"{USERS}?cursor={first['next_cursor']}").get_json()

@@ -15,6 +15,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
+from making import stored_user
 from wire import USERS
 
 from people_api import cli
@@ -409,7 +410,7 @@ def test_import_treats_null_and_empty_optional_fields_as_missing(import_file: An
 
 def test_import_skips_a_user_whose_id_exists(import_file: Any, store: UserStore) -> None:
     """A line whose id is taken counts as existing even with another email: import never overwrites."""
-    ada = store.create(name="Ada", email="ada@example.com")
+    ada = stored_user(store, name="Ada", email="ada@example.com")
 
     result = import_file(_jsonl({"name": "Ada L.", "email": "ada.l@example.com", "id": str(ada.id)}))
 
@@ -556,7 +557,7 @@ def test_import_progress_bar_only_on_a_terminal(
 
 
 def _make(store: UserStore, count: int) -> list[UserRow]:
-    return [store.create(name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
+    return [stored_user(store, name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
 
 
 def test_export_writes_each_user_as_the_api_returns_it(
@@ -605,7 +606,7 @@ def test_export_csv_has_a_header_and_quotes_as_rfc_4180(
     runner: Any, env: dict[str, str], store: UserStore
 ) -> None:
     """CSV export: the header row, then one row per user, quoted where needed, CRLF line ends."""
-    user = store.create(name='Lovelace, "Ada"', email="ada@example.com")
+    user = stored_user(store, name='Lovelace, "Ada"', email="ada@example.com")
 
     result = runner.run("users", "export", "--format", "csv", env=env)
 
@@ -622,7 +623,7 @@ def test_export_then_import_restores_the_same_users(
 ) -> None:
     """An export imported into an empty database gives back every user: ids, names, emails and times."""
     _make(store, 3)
-    store.create(name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
+    stored_user(store, name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
     originals = _users(store)
     target = tmp_path / name
     runner.run("users", "export", "-o", str(target), env=env)
