@@ -7,11 +7,13 @@ import contextlib
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -24,6 +26,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 from faults import Fault, FaultyProxy
+from pressure import Trickle, hold_idle
 from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
@@ -444,3 +447,77 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 def pytest_report_header() -> str:
     return f"people-api contract tests on: {ENGINE}"
+
+
+@pytest.fixture(scope="session")
+def open_file_limit() -> int:
+    """This process's open-file limit, raised to its hard limit: a test holding thousands of
+    connections needs a descriptor for each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if wanted > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return wanted
+
+
+@dataclasses.dataclass(frozen=True)
+class WriterServer:
+    """A server over a database holding one key with users:read and users:write."""
+
+    url: str
+    port: int
+    token: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def writer_server(directory: Path, *options: str) -> Iterator[WriterServer]:
+    """`people-api serve OPTIONS` (its defaults but for OPTIONS) over a fresh database with one key."""
+    with fresh_database(ENGINE, directory) as url:
+        token = create_key(url, "writer", "users:read", "users:write")
+        with serving(url, *options, log=directory / "serve.log") as running:
+            port = int(running.url.rsplit(":", 1)[1])
+            yield WriterServer(running.url, port, token, running.process)
+
+
+@pytest.fixture(scope="module")
+def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WriterServer]:
+    """`people-api serve` exactly as an operator starts it (its default options), with a write key."""
+    with writer_server(tmp_path_factory.mktemp("defaults")) as running:
+        yield running
+
+
+@pytest.fixture
+def make_writer_server(tmp_path: Path) -> Iterator[Callable[..., WriterServer]]:
+    """Starts `people-api serve OPTIONS` servers with a write key; all are stopped after the test."""
+    with contextlib.ExitStack() as stack:
+
+        def make(*options: str) -> WriterServer:
+            directory = Path(tempfile.mkdtemp(dir=tmp_path))
+            return stack.enter_context(writer_server(directory, *options))
+
+        yield make
+
+
+@dataclasses.dataclass
+class Siege:
+    """A server holding 2,000 idle connections and 8 bodies trickling in a byte a second."""
+
+    server: WriterServer
+    idle: list[socket.socket]
+    trickles: list[Trickle]
+
+
+@pytest.fixture(scope="module")
+def siege(default_server: WriterServer, open_file_limit: int) -> Iterator[Siege]:
+    """The default server under the siege: 2,000 connections opened and left idle, then 8 keyed
+    creates whose 100-byte bodies come a byte a second, each on its own connection."""
+    idle = hold_idle(default_server.port, 2000)
+    trickles = [Trickle(default_server.port, default_server.token) for _ in range(8)]
+    try:
+        yield Siege(default_server, idle, trickles)
+    finally:
+        for connection in idle:
+            connection.close()
+        for trickle in trickles:
+            trickle.stop()

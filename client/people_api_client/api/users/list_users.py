@@ -53,7 +53,7 @@ def _parse_response(response: httpx.Response) -> Problem | UserList:
 
         return response_200
 
-    if response.status_code in {400, 401, 403, 429, 500, 503}:
+    if response.status_code in {400, 401, 403, 414, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)
