@@ -70,23 +70,32 @@ def tests(session: nox.Session, db: str) -> None:
 def spec(session: nox.Session) -> None:
     """Check spec/ is exactly what the code generates, is valid, breaks nothing in the newest
     spec/released/<version>/ (the last released contract) and passes Spectral's OWASP API Security
-    ruleset with no error; `-- --write` updates spec/ but never spec/released/."""
+    ruleset and Redocly's recommended ruleset with no error; `-- --write` updates spec/ but never
+    spec/released/."""
     sync(session, "codegen")
     if "--write" in session.posargs:
         session.run("people-api", "spec", "write", "spec")
     session.run("people-api", "spec", "check", "spec")
     session.run("openapi-spec-validator", "spec/openapi.json", "spec/openapi.yaml")
     session.run("people-api", "spec", "compat")
-    spectral = _spectral(session)
+    linters = _spec_linters(session)
     ruleset = SPEC_LINT / "ruleset.yaml"
     session.run(
-        spectral, "lint", "--ruleset", str(ruleset), "--fail-severity", "error", "spec/openapi.json",
+        str(linters / "spectral"), "lint", "--ruleset", str(ruleset), "--fail-severity", "error",
+        "spec/openapi.json",
         external=True,
+    )  # fmt: skip
+    # Telemetry and the update check off: a lint run sends nothing anywhere.
+    quiet = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    session.run(
+        str(linters / "redocly"), "lint", "--config", str(SPEC_LINT / "redocly.yaml"), "spec/openapi.json",
+        external=True, env=quiet,
     )  # fmt: skip
 
 
-def _spectral(session: nox.Session) -> str:
-    """The spectral command, installed by `npm ci` exactly as spec/lint/package-lock.json pins it."""
+def _spec_linters(session: nox.Session) -> Path:
+    """The folder of the spectral and redocly commands, installed by `npm ci` exactly as
+    spec/lint/package-lock.json pins them."""
     installed = SPEC_LINT / "node_modules" / ".people-api-lock.sha256"
     wanted = hashlib.sha256((SPEC_LINT / "package-lock.json").read_bytes()).hexdigest()
     if not installed.is_file() or installed.read_text() != wanted:
@@ -96,7 +105,7 @@ def _spectral(session: nox.Session) -> str:
             external=True,
         )  # fmt: skip
         installed.write_text(wanted)
-    return str(SPEC_LINT / "node_modules" / ".bin" / "spectral")
+    return SPEC_LINT / "node_modules" / ".bin"
 
 
 @nox.session(tags=["contract"])
@@ -396,7 +405,8 @@ def _generate_client(
     session: nox.Session, spec_file: Path, client_dir: Path, target: Path, env: dict[str, str]
 ) -> None:
     """openapi-python-client on `spec_file` with the config and templates in `client_dir`, into
-    `target` (replaced when it is `client_dir`, keeping its config and templates), with the LICENSE."""
+    `target` (replaced when it is `client_dir`, keeping its config, templates and runtime); the
+    generator's hooks copy in the runtime and the LICENSE."""
     replace = target == client_dir
     with tempfile.TemporaryDirectory() as tmp:
         generated = Path(tmp) / "client"
@@ -409,12 +419,12 @@ def _generate_client(
             "--output-path", str(generated),
             "--meta", "uv",
             "--fail-on-warning",
-            env=env, silent=True,
+            env={**env, "PEOPLE_API_ROOT": str(ROOT)}, silent=True,
         )  # fmt: skip
-        shutil.copy(ROOT / "LICENSE", generated / "LICENSE")
         if replace:
             shutil.copy(target / "config.yaml", generated / "config.yaml")
-            shutil.copytree(target / "templates", generated / "templates")
+            for source in ("templates", "runtime"):
+                shutil.copytree(target / source, generated / source)
             shutil.rmtree(target)
         # The post-generation hooks' ruff leaves its cache in the output.
         shutil.copytree(generated, target, ignore=shutil.ignore_patterns(".ruff_cache"))

@@ -7,10 +7,13 @@ import contextlib
 import dataclasses
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -20,8 +23,10 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 import sqlalchemy as sa
 from faults import Fault, FaultyProxy
+from pressure import Trickle, hold_idle
 from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
@@ -190,6 +195,66 @@ def serving(
             process.wait(timeout=30)
         if output is not None:
             output.close()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port (stopping the shared one is not ours to do), to
+    kill, restart, pause and resume."""
+
+    def __init__(self, binary: str) -> None:
+        self.port = unused_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self._command += ["--appendonly", "no"]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (again, empty) and return once it answers PING."""
+        self.process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Send `sig` (SIGKILL: a crash) and wait until it has exited."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server would never act on SIGTERM
+            self.process.send_signal(sig)
+            self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and the kernel still accepts new ones, but nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A started PrivateRedis, stopped afterwards (redis-server missing: a failure under CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        unreachable("redis-server is not installed")
+    assert binary is not None
+    server = PrivateRedis(binary)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -474,3 +539,77 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 def pytest_report_header() -> str:
     return f"people-api contract tests on: {ENGINE}"
+
+
+@pytest.fixture(scope="session")
+def open_file_limit() -> int:
+    """This process's open-file limit, raised to its hard limit: a test holding thousands of
+    connections needs a descriptor for each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if wanted > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return wanted
+
+
+@dataclasses.dataclass(frozen=True)
+class WriterServer:
+    """A server over a database holding one key with users:read and users:write."""
+
+    url: str
+    port: int
+    token: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def writer_server(directory: Path, *options: str) -> Iterator[WriterServer]:
+    """`people-api serve OPTIONS` (its defaults but for OPTIONS) over a fresh database with one key."""
+    with fresh_database(ENGINE, directory) as url:
+        token = create_key(url, "writer", "users:read", "users:write")
+        with serving(url, *options, log=directory / "serve.log") as running:
+            port = int(running.url.rsplit(":", 1)[1])
+            yield WriterServer(running.url, port, token, running.process)
+
+
+@pytest.fixture(scope="module")
+def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WriterServer]:
+    """`people-api serve` exactly as an operator starts it (its default options), with a write key."""
+    with writer_server(tmp_path_factory.mktemp("defaults")) as running:
+        yield running
+
+
+@pytest.fixture
+def make_writer_server(tmp_path: Path) -> Iterator[Callable[..., WriterServer]]:
+    """Starts `people-api serve OPTIONS` servers with a write key; all are stopped after the test."""
+    with contextlib.ExitStack() as stack:
+
+        def make(*options: str) -> WriterServer:
+            directory = Path(tempfile.mkdtemp(dir=tmp_path))
+            return stack.enter_context(writer_server(directory, *options))
+
+        yield make
+
+
+@dataclasses.dataclass
+class Siege:
+    """A server holding 2,000 idle connections and 8 bodies trickling in a byte a second."""
+
+    server: WriterServer
+    idle: list[socket.socket]
+    trickles: list[Trickle]
+
+
+@pytest.fixture(scope="module")
+def siege(default_server: WriterServer, open_file_limit: int) -> Iterator[Siege]:
+    """The default server under the siege: 2,000 connections opened and left idle, then 8 keyed
+    creates whose 100-byte bodies come a byte a second, each on its own connection."""
+    idle = hold_idle(default_server.port, 2000)
+    trickles = [Trickle(default_server.port, default_server.token) for _ in range(8)]
+    try:
+        yield Siege(default_server, idle, trickles)
+    finally:
+        for connection in idle:
+            connection.close()
+        for trickle in trickles:
+            trickle.stop()

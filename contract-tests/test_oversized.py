@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-from conftest import USERS
+from conftest import SPEC_PATH, USERS
+from recording import HTTP_METHODS
 
 from people_api.web.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
 
@@ -86,3 +89,32 @@ def test_the_server_still_answers_after_oversized_requests(server: str) -> None:
         exchange(server, get(f"{USERS}?name={'a' * (70 * KIB)}"))
 
     assert exchange(server, get("/healthz"))[0] == 200
+
+
+# Every documented operation, as a request line: the refusals come before routing, access and bodies.
+OPERATIONS = [
+    (method.upper(), path.replace("{user_id}", str(uuid.uuid4())))
+    for path, item in json.loads(SPEC_PATH.read_text(encoding="utf-8"))["paths"].items()
+    for method in item
+    if method in HTTP_METHODS
+]
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[" ".join(op) for op in OPERATIONS])
+def test_every_operation_answers_a_long_url_with_a_414_problem(
+    raw: httpx.Client, method: str, path: str
+) -> None:
+    """The 414 every operation documents, as the client sees it."""
+    response = raw.request(method, path, params={"padding": "a" * (9 * KIB)})
+
+    assert (response.status_code, response.headers["content-type"]) == (414, "application/problem+json")
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[" ".join(op) for op in OPERATIONS])
+def test_every_operation_answers_large_header_fields_with_a_431_problem(
+    raw: httpx.Client, method: str, path: str
+) -> None:
+    """The 431 every operation documents, as the client sees it."""
+    response = raw.request(method, path, headers={"X-Filler": "a" * (20 * KIB)})
+
+    assert (response.status_code, response.headers["content-type"]) == (431, "application/problem+json")

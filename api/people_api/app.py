@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     from people_api.users import schemas as users_schemas
     from people_api.users.idempotency import Idempotency
     from people_api.users.store import UserStore
-    from people_api.web import deprecation, docs, health, hygiene, pages
+    from people_api.web import bodies, deprecation, docs, health, hygiene, pages
     from people_api.web.json_provider import OrjsonProvider
 
     settings = settings or Settings.from_env()
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
 
         ratelimit.install(app, settings)  # 5. ...until the limiter counts it against that key
     app.before_request(auth.refuse)  # 6. the 401 or 403 held since step 4
+    app.before_request(bodies.read_body)  # ... then a chunked body, whole, or 413: only an admitted one
     # 7. Parsing (@blp.arguments: 400, 413, 415) and the view, in the blueprints below; every error on
     # the way is a problem+json (the Api's handler, and the 503 of a database away).
     for unavailable in engines.UNAVAILABLE:

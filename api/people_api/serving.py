@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import functools
+import logging
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -16,9 +19,33 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from people_api.observability import logs
-
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Threads per worker. Python runs one at a time, so more do not add throughput (measured: 1, 4 and 16
+# serve alike on 2 cores); they let requests that wait (on a slow body, on the database) wait side by
+# side instead of in line: 16 keep a worker answering while 8 bodies trickle in.
+THREADS = 16
+# How long an idle keep-alive connection stays open, and how long a client has to send a request's
+# head (granian's one timer serves both). Long enough to reuse a connection between a client's bursts,
+# short enough that idle or stalled connections do not pile up. Behind a load balancer, keep it above
+# the balancer's own idle timeout (or lower that one), or the balancer may reuse a connection just as
+# it closes. granian takes at most 60 s.
+KEEP_ALIVE_SECONDS = 15
+MAX_KEEP_ALIVE_SECONDS = 60
+# Connections each worker holds open at once, idle ones included (granian's "backpressure"; its
+# default, backlog / workers, let about a thousand idle connections shut everyone else out). Requests
+# still queue for the worker's threads; a connection costs only a file descriptor and a few KiB.
+MAX_CONNECTIONS_PER_WORKER = 16384
+# Connections the kernel queues for accept: a burst of new clients waits here, not refused (the kernel
+# caps it at net.core.somaxconn).
+BACKLOG = 4096
+# File descriptors kept for everything but client connections: the listener, log files, databases.
+_SPARE_FDS = 256
+# A worker that dies is replaced at once; more than this many deaths within the window is a crash
+# loop, and the instance stops (exit 1) rather than respawning forever. (granian itself stops at once
+# if a replacement dies within 5.5 s of starting.)
+MAX_RESPAWNS = 5
+RESPAWN_WINDOW_SECONDS = 60.0
+logger = logging.getLogger("people_api")
 
 
 class PortUnavailable(Exception):
@@ -49,23 +76,34 @@ def serve(
     threads: int,
     statement_timeout: int,
     log_level: str = "info",
+    keep_alive: int = KEEP_ALIVE_SECONDS,
     on_start: Callable[[], object] | None = None,
 ) -> None:
     """Serve people_api.wsgi:app with granian until it is stopped; `on_start` runs in this process as
     granian starts, before it spawns the workers (which load the app, then bind the port)."""
-    from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    from people_api.observability import logs
+
     ensure_port_free(host, port)
+    descriptors = raise_fd_limit()
     with metrics_dir():
-        server = Granian(
+        server = _server_class()(
             "people_api.wsgi:app",
             address=host,
             port=port,
             interface=Interfaces.WSGI,
             workers=workers,
             blocking_threads=threads,
+            # HTTP/1.1 only: granian closes idle HTTP/1 connections (below) but keeps an idle HTTP/2
+            # one for as long as its client likes; HTTP/2 comes from the TLS proxy in front, if any.
+            http=HTTPModes.http1,
+            http1_settings=HTTP1Settings(header_read_timeout=keep_alive * 1000),
+            backlog=BACKLOG,
+            backpressure=connections_per_worker(descriptors, workers),
+            respawn_failed_workers=True,
             # Now and then a granian worker never finishes its graceful stop (a thread left waiting on a
             # lock): once every request could have ended (each is bounded by the statement timeout),
             # SIGTERM kills it rather than leaving the server up forever.
@@ -81,6 +119,74 @@ def serve(
             target_loader=functools.partial(_worker_app, os.getpid(), _stop_bound(statement_timeout)),
             wrap_loader=False,
         )
+
+
+def raise_fd_limit() -> int:
+    """Raise this process's open-file limit to its hard limit (workers inherit it); the new soft limit.
+
+    Every connection is a file descriptor, and the usual soft limit of 1024 would cap them far below
+    what a worker holds."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if wanted > soft:
+        with contextlib.suppress(ValueError, OSError):  # then the soft limit is what there is
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    return soft
+
+
+def connections_per_worker(descriptors: int, workers: int) -> int:
+    """Connections each worker may hold: MAX_CONNECTIONS_PER_WORKER, or its share of the descriptors."""
+    return max(1, min(MAX_CONNECTIONS_PER_WORKER, (descriptors - _SPARE_FDS) // workers))
+
+
+class RespawnBudget:
+    """Whether dead workers may still be replaced: at most `limit` deaths within any `window` seconds."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._deaths: collections.deque[float] = collections.deque()
+
+    def allows(self, deaths: int) -> bool:
+        """Count `deaths` more workers that died just now; whether they may be replaced."""
+        now = self._clock()
+        self._deaths.extend([now] * deaths)
+        while self._deaths and self._deaths[0] <= now - self._window:
+            self._deaths.popleft()
+        return len(self._deaths) <= self._limit
+
+
+def _server_class() -> Any:
+    """granian's server, replacing workers that die within a RespawnBudget."""
+    from granian import Granian
+
+    class Server(Granian):  # type: ignore[misc,valid-type]
+        """granian's serve loop reads `respawn_failed_workers` once each time workers die unexpectedly
+        (their indices in `interrupt_children`): answering it from the budget bounds the respawns."""
+
+        _budget = RespawnBudget(MAX_RESPAWNS, RESPAWN_WINDOW_SECONDS)
+        _respawn = False
+
+        @property
+        def respawn_failed_workers(self) -> bool:
+            if not self._respawn:
+                return False
+            if self._budget.allows(len(self.interrupt_children)):
+                return True
+            logger.error(
+                "workers died more than %d times within %g s: stopping instead of respawning them",
+                MAX_RESPAWNS,
+                RESPAWN_WINDOW_SECONDS,
+            )
+            return False
+
+        @respawn_failed_workers.setter
+        def respawn_failed_workers(self, value: bool) -> None:
+            self._respawn = value
+
+    return Server
 
 
 def _stop_bound(statement_timeout: int) -> int:

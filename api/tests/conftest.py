@@ -9,8 +9,11 @@ import json
 import logging
 import os
 import queue
+import shutil
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -130,6 +133,22 @@ def empty_engine(tmp_path: Path) -> Iterator[Engine]:
             engine = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
         stack.callback(engine.dispose)
         yield engine
+
+
+@pytest.fixture
+def downgrade() -> Callable[[Engine, str], None]:
+    """Take a database's schema back to a revision with Alembic (`people-api` itself never does)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    def down(engine: Engine, revision: str) -> None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(migrations._migrations_dir()))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+
+    return down
 
 
 @pytest.fixture(autouse=True)
@@ -475,6 +494,41 @@ def mute_postgres_url() -> Iterator[str]:
     """The URL of a PostgreSQL server that accepts TCP connections and never says a word."""
     with _silent_postgres(handshake=False) as url:
         yield url
+
+
+@pytest.fixture
+def mute_redis_url() -> Iterator[str]:
+    """The URL of a Redis that accepts TCP connections and never says a word (a paused one, as its
+    clients see it)."""
+    with _silent_postgres(handshake=False) as url:
+        yield f"redis://127.0.0.1:{sa.make_url(url).port}/0"
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a redis-server of this test's own on a free port (missing: a failure under CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # until it listens
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            assert process.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not listen within 10 s"
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -36,6 +36,27 @@ OPERATIONS = [
     ("DELETE", ANY_USER, "users:write"),
 ]
 BODY = {"name": "Ada", "email": "ada@example.com"}
+# What proxies, load balancers and CDNs add, in the case they send it or in another.
+PROXY_HEADERS = [
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "x-forwarded-port",
+    "X-Forwarded-Server",
+    "X-Real-IP",
+    "Via",
+    "True-Client-IP",
+    "CF-Connecting-IP",
+    "Client-IP",
+    "X-Client-IP",
+    "X-Cluster-Client-IP",
+    "Fastly-Client-IP",
+    "Fly-Client-IP",
+    "X-Original-Forwarded-For",
+    "X-Envoy-External-Address",
+    "CDN-Loop",
+]
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -81,10 +102,16 @@ class TestOpen:
             "`people-api keys create --name NAME --scope users:read --scope users:write`.",
         )
 
-    @pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded"])
+    @pytest.mark.parametrize("header", PROXY_HEADERS)
     def test_a_proxied_request_is_refused_even_from_loopback(self, client: FlaskClient, header: str) -> None:
         """A proxy on this machine relays clients from elsewhere: a forwarded request is not local."""
         assert client.get(USERS, headers={header: "203.0.113.7"}).status_code == 403
+
+    def test_an_http_1_0_request_is_refused_even_from_loopback(self, client: FlaskClient) -> None:
+        """nginx's bare proxy_pass adds no field but speaks HTTP/1.0 (as granian names it): a proxy too."""
+        response = client.get(USERS, environ_overrides={"SERVER_PROTOCOL": "HTTP/1"})
+
+        assert response.status_code == 403
 
     @pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
     def test_every_loopback_address_counts_as_this_machine(self, client: FlaskClient, address: str) -> None:
@@ -149,6 +176,26 @@ class TestUnauthorized:
         response = client.get(USERS, headers={"Authorization": "Basic dXNlcjpwYXNz"})
 
         assert (response.status_code, response.headers["WWW-Authenticate"]) == (401, CHALLENGE)
+
+    @pytest.mark.parametrize("scheme", ["Token", "DPoP", "Bearer2", "MAC"])
+    def test_a_valid_token_under_another_scheme_is_a_missing_bearer_token(
+        self, client: FlaskClient, make_token: Callable[..., str], scheme: str
+    ) -> None:
+        """Only `Bearer` carries an API key: a valid token sent as another scheme gets the plain challenge."""
+        token = make_token("users:read")
+
+        response = client.get(USERS, headers={"Authorization": f"{scheme} {token}"})
+
+        assert (response.status_code, response.headers["WWW-Authenticate"]) == (401, CHALLENGE)
+
+    @pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+    def test_the_bearer_scheme_is_matched_in_any_case(
+        self, client: FlaskClient, make_token: Callable[..., str], scheme: str
+    ) -> None:
+        """Auth schemes are case-insensitive (RFC 9110): `bearer TOKEN` is a bearer token."""
+        token = make_token("users:read")
+
+        assert client.get(USERS, headers={"Authorization": f"{scheme} {token}"}).status_code == 200
 
     @pytest.mark.parametrize("token", ["pa_" + "x" * 43, "not-even-the-shape"])
     def test_an_unknown_token_is_401_invalid_token(
@@ -415,12 +462,14 @@ class TestSpec:
         assert operation["security"] == [{auth.SCHEME: ["metrics:read"]}]
         assert {"401", "403"} <= operation["responses"].keys()
 
-    def test_public_operations_declare_no_security(self, document: dict[str, Any]) -> None:
-        """Pages, probes and the spec itself say they need nothing."""
+    def test_public_operations_declare_an_empty_security(self, document: dict[str, Any]) -> None:
+        """Pages and probes say outright that they need nothing: `security: []`."""
         public = {
-            path: sorted(op for op in item if "security" in item[op])
+            (path, method): operation.get("security")
             for path, item in document["paths"].items()
             if not path.startswith(API_PREFIX) and path != "/metrics"
+            for method, operation in item.items()
         }
 
-        assert public == {path: [] for path in public}
+        assert public == {operation: [] for operation in public}
+        assert len(public) == 4

@@ -134,7 +134,8 @@ def test_serve_runs_granian_with_the_given_options(
     runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
 ) -> None:
     """`serve` hands people_api.wsgi:app to granian's WSGI interface with the command-line options."""
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
@@ -155,12 +156,32 @@ def test_serve_runs_granian_with_the_given_options(
             "interface": Interfaces.WSGI,
             "workers": 2,
             "blocking_threads": 4,
+            "http": HTTPModes.http1,
+            "http1_settings": HTTP1Settings(header_read_timeout=serving.KEEP_ALIVE_SECONDS * 1000),
+            "backlog": serving.BACKLOG,
+            "backpressure": serving.connections_per_worker(serving.raise_fd_limit(), 2),
+            "respawn_failed_workers": True,
             "workers_kill_timeout": 10,
             "log_level": LogLevels.info,
             "log_dictconfig": logs.dictconfig("info"),
         },
         True,
     )
+
+
+def test_serve_closes_idle_connections_after_the_keep_alive_timeout(
+    runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
+) -> None:
+    """--keep-alive-timeout sets granian's one timer for idle connections and request heads."""
+    runner.run(
+        "serve",
+        "--keep-alive-timeout",
+        "7",
+        env={"PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"},
+    )
+
+    (server,) = fake_granian.instances
+    assert server.options["http1_settings"].header_read_timeout == 7000
 
 
 def test_serve_kills_a_worker_still_stopping_after_the_statement_timeout(
@@ -181,7 +202,8 @@ def test_serve_kills_a_worker_still_stopping_after_the_statement_timeout(
 def test_serve_defaults_come_from_the_environment(
     runner: Any, tmp_path: Path, fake_granian: type[FakeGranian]
 ) -> None:
-    """Without --host/--port, `serve` binds PEOPLE_API_HOST and PEOPLE_API_PORT with one worker and thread."""
+    """Without --host/--port, `serve` binds PEOPLE_API_HOST and PEOPLE_API_PORT with one worker of
+    16 threads."""
     env = {
         "PEOPLE_API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "PEOPLE_API_HOST": "127.0.0.2",
@@ -192,7 +214,7 @@ def test_serve_defaults_come_from_the_environment(
 
     (server,) = fake_granian.instances
     assert (server.options["address"], server.options["port"]) == ("127.0.0.2", 5099)
-    assert (server.options["workers"], server.options["blocking_threads"]) == (1, 1)
+    assert (server.options["workers"], server.options["blocking_threads"]) == (1, 16)
 
 
 def test_serve_has_granian_log_at_the_configured_level_in_json(

@@ -537,6 +537,29 @@ def test_response_integer_format_dropped_within_its_bounds_is_not_breaking() -> 
     assert breaking_changes(old, new) == []
 
 
+def _email_format(old: str, new: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The small contract with a `contact` string of format `old` in the create's body and in the
+    thing it answers, and the same with format `new`."""
+    documents = released(), released()
+    for document, format_ in zip(documents, (old, new), strict=True):
+        for schema in ("ThingIn", "Thing"):
+            schemas(document)[schema]["properties"]["contact"] = {"type": "string", "format": format_}
+    return documents
+
+
+def test_email_format_widened_to_idn_email_is_not_breaking() -> None:
+    """email to idn-email, in a request and a response: the server takes more, and clients read the
+    same string type (formats only annotate in OpenAPI 3.1)."""
+    assert breaking_changes(*_email_format("email", "idn-email")) == []
+
+
+def test_request_idn_email_narrowed_to_email_is_breaking() -> None:
+    """idn-email to email in a request refuses internationalised addresses that passed before."""
+    assert breaking_changes(*_email_format("idn-email", "email")) == in_both_bodies(
+        ' field contact: format changed from "idn-email" to "email"'
+    )
+
+
 def test_header_parameter_names_ignore_case() -> None:
     """HTTP header names are case-insensitive, so re-casing one removes nothing."""
     current = released()

@@ -1,5 +1,5 @@
-"""The spec documents, on every operation, what any view may answer: 500; 429 and the rate-limit
-fields under /people/v1/; Access-Control-Allow-Origin everywhere."""
+"""The spec documents, on every operation, what any view may answer: 414, 431 and 500; 429 and the
+rate-limit fields under /people/v1/; Access-Control-Allow-Origin everywhere."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ def headers_of(response: dict[str, Any]) -> dict[str, Any]:
 def test_every_operation_documents_a_problem_500(path: str, method: str, operation: dict[str, Any]) -> None:
     """A failure nobody expected is still a problem+json document, and the spec says so."""
     assert operation["responses"]["500"]["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}
+
+
+@pytest.mark.parametrize("status", ["414", "431"])
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=ids(OPERATIONS))
+def test_every_operation_documents_the_oversized_request_problems(
+    path: str, method: str, operation: dict[str, Any], status: str
+) -> None:
+    """A URL or header fields over their bounds are refused before any view, on every operation."""
+    assert operation["responses"][status]["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), LIMITED, ids=ids(LIMITED))

@@ -184,6 +184,8 @@ def test_page_runs_top_to_bottom(page: Path, tmp_path: Path) -> None:
     env |= {
         "PATH": os.pathsep.join([str(shims), str(Path(sys.executable).parent), env.get("PATH", "")]),
         "PEOPLE_API_PORT": str(port),
+        # Where the client's Client.from_env() looks, as a reader's shell would say it.
+        "PEOPLE_API_URL": f"http://127.0.0.1:{port}",
     }
     (tmp_path / "page.sh").write_text(script(page, port))
 

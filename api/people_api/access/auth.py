@@ -26,9 +26,36 @@ REALM = "people-api"
 # How stale this process's view of api_keys may be: the first key, and a revocation, reach every
 # instance within this long, and a busy key costs one lookup per interval instead of one per request.
 RECHECK_SECONDS = 1.0
-# A request that came through a proxy: its real client is somewhere else, whatever the peer address.
-_PROXY_KEYS = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR")
+# Fields that proxies, load balancers and CDNs add to say whom they relay (RFC 7239, the de facto
+# X-Forwarded-* family, and the vendors' own). A request carrying any of them came through a proxy:
+# its real client is somewhere else, whatever the peer address.
+PROXY_FIELDS = frozenset(
+    {
+        "Forwarded",
+        "Via",
+        "X-Real-IP",
+        "True-Client-IP",
+        "CF-Connecting-IP",
+        "CF-Connecting-IPv6",
+        "Fastly-Client-IP",
+        "Fly-Client-IP",
+        "Client-IP",
+        "X-Client-IP",
+        "X-Cluster-Client-IP",
+        "X-ProxyUser-IP",
+        "X-Azure-ClientIP",
+        "X-Appengine-User-IP",
+        "CDN-Loop",
+    }
+)
+# ... and every field of these families (X-Forwarded-For, -Host, -Proto, -Port, -Prefix, -Server;
+# Envoy's and Vercel's own; the original client a Kubernetes ingress keeps).
+PROXY_FIELD_PREFIXES = ("X-Forwarded-", "X-Original-Forwarded-", "X-Envoy-", "X-Vercel-")
+_PROXY_KEYS = frozenset("HTTP_" + name.upper().replace("-", "_") for name in PROXY_FIELDS)
+_PROXY_KEY_PREFIXES = tuple("HTTP_" + name.upper().replace("-", "_") for name in PROXY_FIELD_PREFIXES)
 logger = logging.getLogger(__name__)
+# How granian (and most WSGI servers) name HTTP/1.0 in SERVER_PROTOCOL.
+_HTTP_1_0 = frozenset({"HTTP/1.0", "HTTP/1"})
 _MAKE_A_KEY = "people-api keys create --name NAME --scope users:read --scope users:write"
 
 
@@ -127,7 +154,7 @@ def _refusal() -> flask.Response | None:
                 f"(protected mode). Its operator can create a key with `{_MAKE_A_KEY}`.",
             )
         return None
-    token = request.authorization.token if request.authorization else None
+    token = _bearer_token(request)
     if not token:
         return _challenge(401, "This request needs an API key: send `Authorization: Bearer <token>`.")
     key = guard.valid_key(token)
@@ -142,9 +169,26 @@ def _refusal() -> flask.Response | None:
     return None
 
 
+def _bearer_token(request: flask.Request) -> str | None:
+    """The token of an `Authorization: Bearer` field (the scheme in any case, RFC 9110); another
+    scheme carries no API key, whatever its credentials look like."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "bearer":  # werkzeug lower-cases the scheme
+        return None
+    return credentials.token
+
+
 def _from_this_machine(request: flask.Request) -> bool:
+    """Whether the client is on this machine: a loopback peer that relays no one else.
+
+    A proxy beside the server connects from loopback too. Most say so with a field above; nginx's
+    bare `proxy_pass` adds none but speaks HTTP/1.0 (its default `proxy_http_version`), which no
+    current client on this machine needs, so that counts as a proxy as well.
+    """
     environ = request.environ
-    return is_loopback(environ.get("REMOTE_ADDR")) and not any(key in environ for key in _PROXY_KEYS)
+    if not is_loopback(environ.get("REMOTE_ADDR")) or environ.get("SERVER_PROTOCOL") in _HTTP_1_0:
+        return False
+    return not any(key in _PROXY_KEYS or key.startswith(_PROXY_KEY_PREFIXES) for key in environ)
 
 
 def _record_use(keys: KeyStore, key: ApiKey) -> None:
@@ -222,6 +266,7 @@ class SecurityPlugin(BasePlugin):
         for method, operation in (operations or {}).items():
             scope = required_scope(path or "", method.upper())
             if scope is None:
+                operation["security"] = []  # said outright: anyone may call it, keys or not
                 continue
             operation["security"] = [{SCHEME: [scope]}]
             operation.setdefault("responses", {}).update({"401": "Unauthorized", "403": "Forbidden"})

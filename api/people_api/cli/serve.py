@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from people_api import serving  # its defaults, for --help; it imports granian only to serve
+from people_api.cli.database import refusal_explained, require_migrated
 from people_api.cli.settings import load
 
 if TYPE_CHECKING:
@@ -28,7 +30,21 @@ READY_WAIT_SECONDS = 120
 @click.option("--port", type=click.IntRange(1, 65535), help="Port [default: PEOPLE_API_PORT or 5001].")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="Threads per worker."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=serving.THREADS,
+    show_default=True,
+    help="Threads per worker: requests one worker serves at once (more wait). Each slow request "
+    "body holds one for at most its deadline.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    "keep_alive",
+    type=click.IntRange(1, serving.MAX_KEEP_ALIVE_SECONDS),
+    default=serving.KEEP_ALIVE_SECONDS,
+    show_default=True,
+    help="Seconds an idle connection stays open, and a client has to send a request's head. Behind a "
+    "load balancer, keep it above the balancer's idle timeout.",
 )
 @click.option(
     "--no-protected-mode",
@@ -37,13 +53,14 @@ READY_WAIT_SECONDS = 120
     help="With no API key, serve a non-loopback address anyway, open to anyone who can reach it "
     "[default: PEOPLE_API_PROTECTED_MODE=no does the same].",
 )
-def serve(host: str | None, port: int | None, workers: int, threads: int, unprotected: bool) -> None:
+def serve(
+    host: str | None, port: int | None, workers: int, threads: int, keep_alive: int, unprotected: bool
+) -> None:
     """Serve the API with granian (a production WSGI server).
 
     Protected mode: while the database holds no API key, only a loopback address is served.
     """
     settings = load()
-    from people_api import serving
     from people_api.observability import logs
     from people_api.storage import engines, migrations
 
@@ -52,8 +69,10 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
     address = host or settings.host
     bound = port or settings.port
     engine = engines.create_engine(settings)
-    migrations.upgrade_if_embedded(engine)
+    with refusal_explained():
+        migrations.upgrade_if_embedded(engine)
     try:
+        require_migrated(engine)
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
         engine.dispose()
@@ -67,6 +86,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
             threads,
             settings.statement_timeout,
             settings.log_level,
+            keep_alive,
             on_start=lambda: _announce_when_listening(address, bound),
         )
     except serving.PortUnavailable as error:
@@ -156,5 +176,6 @@ def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
     from people_api.storage import engines, migrations
 
-    migrations.upgrade(engines.create_engine(load()), revision)
+    with refusal_explained():
+        migrations.upgrade(engines.create_engine(load()), revision)
     click.echo(f"database at {revision}")

@@ -1,6 +1,8 @@
 """What every operation may answer whatever its view says: documented once, by walking the operations.
 
 - 500: any operation, should the server fail unexpectedly (a problem, never a stack trace);
+- 414 and 431: any operation, for a URL or header fields over the bounds every request is held to
+  (hygiene.py);
 - 429 with Retry-After, and the RateLimit and RateLimit-Policy fields on every response, for the
   rate-limited operations under /people/v1/ (ratelimit.py);
 - Access-Control-Allow-Origin on every response, for origins PEOPLE_API_CORS_ORIGINS allows (hygiene.py).
@@ -14,6 +16,7 @@ from apispec import APISpec, BasePlugin
 
 from people_api.config import API_PREFIX, MAX_RATE_LIMIT_WINDOW
 from people_api.web.errors import PROBLEM, ProblemSchema
+from people_api.web.hygiene import MAX_HEADER_BYTES, MAX_URL_BYTES
 
 DRAFT = "draft-ietf-httpapi-ratelimit-headers-10"
 _NAME = r'"[0-9a-z-]+"'
@@ -71,6 +74,18 @@ RETRY_AFTER = {
 }
 
 
+# Past the server's own read limits (a 64 KiB request target; a 408 KiB head or 100 fields) the
+# same statuses come from the HTTP server, with an empty body.
+URI_TOO_LONG = (
+    f"The URL's path and query are longer than {MAX_URL_BYTES} bytes. (Past 64 KiB the HTTP server "
+    "answers itself, with an empty body.)"
+)
+FIELDS_TOO_LARGE = (
+    f"The request's header fields are longer than {MAX_HEADER_BYTES} bytes in all. (Past 408 KiB or "
+    "100 fields the HTTP server answers itself, with an empty body.)"
+)
+
+
 class SharedResponses(BasePlugin):
     """apispec plugin adding the shared responses and headers to each operation as it is registered."""
 
@@ -96,6 +111,8 @@ class SharedResponses(BasePlugin):
                 self._add(
                     responses, 429, "Over the rate limit: retry after Retry-After seconds.", RETRY_AFTER
                 )
+            self._add(responses, 414, URI_TOO_LONG)
+            self._add(responses, 431, FIELDS_TOO_LARGE)
             self._add(responses, 500, "An unexpected failure; the problem holds no internals. Report it.")
             for response in responses.values():
                 if isinstance(response, str):  # a shared component response, such as smorest's 400

@@ -114,8 +114,8 @@ class Users(MethodView):
     ) -> Any:
         """List users in creation order, a page at a time.
 
-        Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-        matches nobody gives an empty page, not 404.
+        Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+        A filter that matches nobody gives an empty page, not 404.
         """
         rows, next_key = _store().list_page(limit=limit, after=cursor, name=name, email=email)
         return {"users": rows, "next_cursor": next_key}
@@ -126,7 +126,7 @@ class Users(MethodView):
     @blp.response(201, schemas.UserSchema, headers=CREATED_HEADERS)
     @blp.documents_problem(
         409,
-        "Another user already has this email (compared case-insensitively), "
+        "Another user already has this mailbox (the same address in any case or Unicode spelling), "
         "or a request with the same Idempotency-Key was still running when the wait for it timed out, "
         "or the user that key created has since been deleted.",
     )

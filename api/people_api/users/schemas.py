@@ -40,8 +40,14 @@ def _email_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
         validate=[validate.Length(min=3, max=MAX_EMAIL_LENGTH), rules.email],
         metadata={
-            "format": "email",
-            "description": "Email address, unique among users regardless of case.",
+            # idn-email: internationalised addresses (josé@münchen.de) are accepted, which `email` excludes.
+            "format": "idn-email",
+            "description": (
+                "Email address, internationalised ones included; stored and returned as sent. Unique "
+                "among users by mailbox: two addresses are one when they match ignoring case and Unicode "
+                "spelling (NFC), with the domain compared in its IDNA form (münchen.de is "
+                "xn--mnchen-3ya.de)."
+            ),
             "example": "john@example.com",
         },
         **kwargs,
@@ -186,7 +192,7 @@ class UserSchema(ma.Schema):
     )
     email = ma.fields.String(
         required=True,
-        metadata={"format": "email", "example": "john@example.com", "maxLength": MAX_EMAIL_LENGTH},
+        metadata={"format": "idn-email", "example": "john@example.com", "maxLength": MAX_EMAIL_LENGTH},
     )
     # isoformat() with microseconds and an offset: 2025-01-31T12:00:00.000000+00:00.
     created_at = ma.fields.AwareDateTime(required=True, dump_only=True, metadata={"maxLength": 32})
@@ -257,7 +263,12 @@ class UserQueryArgsSchema(ma.Schema):
     )
     email = ma.fields.String(
         validate=validate.Regexp(NO_NUL_PATTERN),
-        metadata={"description": "Only the user with this email, compared case-insensitively."},
+        metadata={
+            "description": (
+                "Only the user with this mailbox: compared as uniqueness compares, ignoring case and "
+                "Unicode spelling (NFC), with the domain in its IDNA form."
+            )
+        },
     )
     limit = ma.fields.Integer(
         load_default=100,

@@ -25,7 +25,7 @@ class UserNotFound(LookupError):
 
 
 class EmailTaken(ValueError):
-    """Another user already has this email, compared case-insensitively."""
+    """Another user already has this mailbox (rules.mailbox: the same address in any case or spelling)."""
 
 
 class VersionMismatch(ValueError):

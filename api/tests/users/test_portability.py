@@ -16,7 +16,7 @@ from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from making import stored_user
-from wire import USERS
+from wire import ONE_MAILBOX, ONE_MAILBOX_IDS, USERS
 
 from people_api import cli
 from people_api.config import MAX_BODY_BYTES, Settings
@@ -334,6 +334,33 @@ def test_import_rejects_an_email_repeated_in_the_file(
     assert result.stderr == "line 3: email: Already taken by an earlier line of this input.\n"
     assert result.stdout == "read 3, imported 2, skipped existing 0, rejected 1\n"
     assert [name for name, _ in _names_and_emails(store)] == ["Ada Lovelace", "Grace Hopper"]
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_import_rejects_another_spelling_of_a_mailbox_earlier_in_the_file(
+    import_file: Any, store: UserStore, first: str, second: str
+) -> None:
+    """A line whose address names an earlier line's mailbox in another Unicode spelling or domain form
+    is a repeat: rejected, and only the first is imported."""
+    content = _jsonl({"name": "First", "email": first}, {"name": "Second", "email": second})
+
+    result = import_file(content)
+
+    assert result.stderr == "line 2: email: Already taken by an earlier line of this input.\n"
+    assert _names_and_emails(store) == [("First", first)]
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_import_skips_another_spelling_of_a_mailbox_the_api_holds(
+    import_file: Any, store: UserStore, client: FlaskClient, first: str, second: str
+) -> None:
+    """An address naming a stored user's mailbox in another spelling counts as existing."""
+    client.post(USERS, json={"name": "API", "email": first})
+
+    result = import_file(_jsonl({"name": "Imported", "email": second}))
+
+    assert (result.exit_code, result.stdout) == (0, "read 1, imported 0, skipped existing 1, rejected 0\n")
+    assert _names_and_emails(store) == [("API", first)]
 
 
 def test_import_again_of_a_file_with_a_repeat_skips_it(import_file: Any, store: UserStore) -> None:

@@ -34,7 +34,7 @@ def _parse_response(response: httpx.Response) -> Health | Problem:
 
         return response_200
 
-    if response.status_code in {500}:
+    if response.status_code in {414, 431, 500}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)

@@ -34,7 +34,7 @@ def _parse_response(response: httpx.Response) -> Health | Problem:
 
         return response_200
 
-    if response.status_code in {500, 503}:
+    if response.status_code in {414, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)
@@ -82,7 +82,7 @@ def sync_detailed(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Response[Health | Problem]:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -115,7 +115,7 @@ def sync(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health | Problem:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -148,7 +148,7 @@ def sync_or_raise(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -185,7 +185,7 @@ async def asyncio_detailed(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Response[Health | Problem]:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -218,7 +218,7 @@ async def asyncio(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health | Problem:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):
@@ -253,7 +253,7 @@ async def asyncio_or_raise(
     timeout: TimeoutTypes | Unset = UNSET,
     retries: Retries | int | Unset = UNSET,
 ) -> Health:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503.
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation.
 
     Args:
         x_request_id (str | Unset):

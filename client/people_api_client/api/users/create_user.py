@@ -44,7 +44,7 @@ def _parse_response(response: httpx.Response) -> Problem | User:
 
         return response_201
 
-    if response.status_code in {400, 401, 403, 409, 413, 415, 422, 429, 500, 503}:
+    if response.status_code in {400, 401, 403, 409, 413, 414, 415, 422, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)

@@ -40,7 +40,7 @@ def _parse_response(response: httpx.Response) -> Problem | None:
     if response.status_code == 204:
         return None
 
-    if response.status_code in {401, 403, 404, 412, 429, 500, 503}:
+    if response.status_code in {401, 403, 404, 412, 414, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)

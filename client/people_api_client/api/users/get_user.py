@@ -46,7 +46,7 @@ def _parse_response(response: httpx.Response) -> Problem | User | None:
     if response.status_code == 304:
         return None
 
-    if response.status_code in {401, 403, 404, 429, 500, 503}:
+    if response.status_code in {401, 403, 404, 414, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)

@@ -53,7 +53,7 @@ def _parse_response(response: httpx.Response) -> Problem | UserList:
 
         return response_200
 
-    if response.status_code in {400, 401, 403, 429, 500, 503}:
+    if response.status_code in {400, 401, 403, 414, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)
@@ -123,8 +123,8 @@ def sync_detailed(
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -173,8 +173,8 @@ def sync(
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -223,8 +223,8 @@ def sync_or_raise(
 ) -> UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -277,8 +277,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -327,8 +327,8 @@ async def asyncio(
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -379,8 +379,8 @@ async def asyncio_or_raise(
 ) -> UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 

@@ -49,7 +49,7 @@ def _parse_response(response: httpx.Response) -> Problem | User:
 
         return response_200
 
-    if response.status_code in {400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503}:
+    if response.status_code in {400, 401, 403, 404, 409, 412, 413, 414, 415, 429, 431, 500, 503}:
         return _operations.problem(response)
 
     raise _operations.unexpected(response)
