@@ -6,13 +6,16 @@ the checks hold the server to the published contract rather than to its code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import consistency
+import idna
 
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent.parent / "spec" / "openapi.json").read_text(encoding="utf-8")
@@ -32,16 +35,20 @@ def _trimming() -> Callable[[str], str]:
     return lambda name: edges.sub("", name)
 
 
-# Email case: the spec compares addresses "regardless of case" (UserCreate.email: unique among users
-# regardless of case; list_users' `email` filter: compared case-insensitively) but documents no change
-# to the address itself, so an address is stored exactly as sent, in its own case.
+# Email: UserCreate.email says "stored and returned as sent" (unique by mailbox: ignoring case and
+# Unicode spelling, the domain compared in its IDNA form), so no normalisation applies to it.
 NORMALISED: Mapping[str, Callable[[Any], Any]] = {"name": _trimming()}
 
 
 def _email_spellings(user: Mapping[str, Any]) -> list[str]:
-    """list_users' `email` filter: "compared case-insensitively", so any case of the address lists it."""
+    """list_users' `email` filter compares "as uniqueness compares, ignoring case and Unicode spelling
+    (NFC), with the domain in its IDNA form": each of these spellings lists the user."""
     email = str(user["email"])
-    return [email, email.upper(), email.lower(), email.swapcase()]
+    spellings = [email, email.upper(), email.lower(), email.swapcase(), unicodedata.normalize("NFD", email)]
+    local, _, domain = email.rpartition("@")
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        spellings.append(f"{local}@{idna.encode(domain, uts46=True).decode()}")
+    return spellings
 
 
 USERS = consistency.watch(
