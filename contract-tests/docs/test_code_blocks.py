@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"])
 ADDRESS = "127.0.0.1:5001"
 RUN = {"sh", "python"}
-SAMPLES = {"json", "text", "http"}
+# Samples of output, or of another program's configuration (a proxy's), shown but not run.
+SAMPLES = {"json", "text", "http", "nginx"}
 FENCE = re.compile(
     r"^(?:<!-- test: (?P<marker>[^\n]*?) -->\n)?```(?P<lang>[a-z]*)[^\n]*\n(?P<code>.*?)^```\n", re.M | re.S
 )
