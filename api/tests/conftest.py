@@ -468,6 +468,22 @@ def held_inserts(app: flask.Flask) -> Iterator[HeldInserts]:
 
 
 @pytest.fixture
+def claims(app: flask.Flask) -> Iterator[queue.Queue[None]]:
+    """One item per Idempotency-Key claim (INSERT INTO idempotency_keys) as it goes to the database,
+    from any thread, in order: `get(timeout=10)` waits for the next."""
+    engine: Engine = app.extensions["people_api.engine"]
+    arrivals: queue.Queue[None] = queue.Queue()
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO idempotency_keys"):
+            arrivals.put(None)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    yield arrivals
+    sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
 def cursor_events(app: flask.Flask) -> Iterator[list[tuple[str, str]]]:
     """Every statement the app's engine sends to the driver from now on, as cursor event listeners (a
     tracer's) see it: ("before", sql) and ("after", sql), in order, whitespace collapsed."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask
 import pytest
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from wire import USERS
 
 from people_api.config import Settings
-from people_api.storage import engines
+from people_api.storage import engines, writelock
 from people_api.storage.fastpath import HotStatement
 from people_api.storage.writelock import TurnTimeout
 from people_api.web.errors import RETRY_AFTER_SECONDS
@@ -130,15 +130,25 @@ def test_a_create_that_never_gets_its_turn_answers_503(
     assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
 
 
-def test_a_waiting_writer_writes_once_the_turn_is_free(engine: sa.Engine, database: Path) -> None:
+def test_a_waiting_writer_writes_once_the_turn_is_free(
+    engine: sa.Engine, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lock = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT)
     fcntl.flock(lock, fcntl.LOCK_EX)
-    threading.Timer(0.2, os.close, [lock]).start()  # another worker, done shortly after we ask
+    waits: list[float] = []
+
+    def pause(seconds: float) -> None:
+        if not waits:
+            os.close(lock)  # another worker, done once ours waits for it
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(writelock, "time", SimpleNamespace(monotonic=time.monotonic, sleep=pause))
     with engine.begin() as conn:
         conn.execute(_NOTE.insert().values(text="after"))
 
     with engine.connect() as conn:
-        assert conn.execute(sa.select(_NOTE.c.text)).scalars().all() == ["after"]
+        assert (conn.execute(sa.select(_NOTE.c.text)).scalars().all(), len(waits)) == (["after"], 1)
 
 
 def test_an_in_memory_database_writes_without_turns() -> None:
