@@ -1,4 +1,4 @@
-"""The classroom seed's curl examples keep their status codes (DESIGN: byte-for-byte in status)."""
+"""The classroom seed's curl examples keep their status codes, exactly."""
 
 from __future__ import annotations
 
