@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,12 +21,13 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 import sqlalchemy as sa
 from faults import Fault, FaultyProxy
 from recording import StatusRecorder, documented_statuses
 from sqlalchemy.pool import NullPool
 
-import people_api_client.client
+import people_api_client._sending
 from people_api_client import Client
 
 ENGINE = os.environ.get("PEOPLE_API_TEST_DB", "sqlite")
@@ -192,6 +194,66 @@ def serving(
             output.close()
 
 
+class PrivateRedis:
+    """A redis-server of the test's own on a free port (stopping the shared one is not ours to do), to
+    kill, restart, pause and resume."""
+
+    def __init__(self, binary: str) -> None:
+        self.port = unused_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self._command += ["--appendonly", "no"]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (again, empty) and return once it answers PING."""
+        self.process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Send `sig` (SIGKILL: a crash) and wait until it has exited."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server would never act on SIGTERM
+            self.process.send_signal(sig)
+            self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and the kernel still accepts new ones, but nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A started PrivateRedis, stopped afterwards (redis-server missing: a failure under CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        unreachable("redis-server is not installed")
+    assert binary is not None
+    server = PrivateRedis(binary)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One fresh, migrated database for the session, on the engine PEOPLE_API_TEST_DB names."""
@@ -282,6 +344,13 @@ def faulty_proxy(server: str) -> Iterator[Callable[[Fault], FaultyProxy]]:
 
 
 @pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A loopback address that accepts connections and never answers: every read there times out."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The seconds the client waits between attempts, recorded instead of slept."""
     waited: list[float] = []
@@ -289,8 +358,8 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def asleep(seconds: float) -> None:
         waited.append(seconds)
 
-    monkeypatch.setattr(people_api_client.client, "time", SimpleNamespace(sleep=waited.append))
-    monkeypatch.setattr(people_api_client.client, "asyncio", SimpleNamespace(sleep=asleep))
+    monkeypatch.setattr(people_api_client._sending, "time", SimpleNamespace(sleep=waited.append))
+    monkeypatch.setattr(people_api_client._sending, "asyncio", SimpleNamespace(sleep=asleep))
     return waited
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from recording import StatusRecorder
 
-from people_api_client import Client, ProblemError
+from people_api_client import APIConnectionError, Client, ProblemError
 from people_api_client.api.users import create_user, list_users
 from people_api_client.models import User, UserCreate
 
@@ -69,3 +69,60 @@ def test_asyncio_all_yields_every_matching_user_across_pages(api_client: Client,
             return [user async for user in list_users.asyncio_all(client=client, name=name, limit=2)]
 
     assert asyncio.run(walk()) == created
+
+
+def test_a_walk_starts_at_the_cursor_it_is_given(api_client: Client) -> None:
+    """sync_all(cursor=...) yields from that page on: what a first walk had not reached yet."""
+    name = f"resume-{uuid.uuid4().hex}"
+    created = make_users(api_client, name, 5)
+    first_page = list_users.sync_or_raise(client=api_client, name=name, limit=2)
+
+    rest = list(list_users.sync_all(client=api_client, name=name, limit=2, cursor=first_page.next_cursor))
+
+    assert rest == created[2:]
+
+
+def test_a_walk_that_failed_resumes_at_the_page_that_failed(api_client: Client, server: str) -> None:
+    """The third page's request fails (the network went away); the pager's cursor starts a new walk
+    at that page, so the two walks together yield every user exactly once."""
+    name = f"resume-{uuid.uuid4().hex}"
+    created = make_users(api_client, name, 5)
+    pages: list[str] = []
+
+    def fail_the_third_page(request: httpx.Request) -> None:
+        pages.append(str(request.url))
+        if len(pages) == 3:
+            raise httpx.ConnectError("the network went away", request=request)
+
+    hooks = {"event_hooks": {"request": [fail_the_third_page]}}
+    seen: list[User] = []
+    with Client(base_url=server, retries=0, httpx_args=hooks) as client:
+        walk = list_users.sync_all(client=client, name=name, limit=2)
+        with pytest.raises(APIConnectionError):
+            seen.extend(walk)
+        assert not walk.done
+
+        resumed = list_users.sync_all(client=client, name=name, limit=2, cursor=walk.cursor)
+        seen.extend(resumed)
+
+    assert seen == created
+    assert resumed.done
+
+
+def test_async_walk_tells_where_it_is_too(api_client: Client, server: str) -> None:
+    """asyncio_all's pager has the same cursor: once the walk is on the second page, a walk from its
+    cursor yields that page again, and no user of the first."""
+    name = f"async-resume-{uuid.uuid4().hex}"
+    created = make_users(api_client, name, 3)
+
+    async def walk() -> tuple[list[User], list[User]]:
+        async with Client(base_url=server) as client:
+            first = list_users.asyncio_all(client=client, name=name, limit=2)
+            head = [await anext(first) for _ in range(3)]
+            again = list_users.asyncio_all(client=client, name=name, limit=2, cursor=first.cursor)
+            return head, [user async for user in again]
+
+    head, tail = asyncio.run(walk())
+
+    assert head == created
+    assert tail == created[2:]

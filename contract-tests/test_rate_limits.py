@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from conftest import USERS, Server, serving, unreachable, unused_port
+from conftest import USERS, PrivateRedis, Server, serving, unreachable
 from recording import StatusRecorder
 
 from people_api_client import Client
@@ -80,35 +77,6 @@ def instances(database_url: str, count: int, env: dict[str, str], logs: Path) ->
         yield [stack.enter_context(httpx.Client(base_url=server.url, timeout=30)) for server in servers]
 
 
-@contextlib.contextmanager
-def private_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A Redis server of this test's own on a free port (stopping the shared one is not ours to do)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        unreachable("redis-server is not installed")
-    assert binary is not None
-    port = unused_port()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0", process
-    finally:
-        client.close()
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def spent(database_url: str, recorder: StatusRecorder) -> Iterator[Client]:
     """The generated client on a server allowing 2 API requests an hour, after spending both."""
@@ -162,16 +130,14 @@ def test_instances_on_one_redis_share_one_budget(
     assert [r.status_code for r in refused] == [429, 429]
 
 
-def test_with_redis_down_instances_keep_answering_and_count_alone(database_url: str, tmp_path: Path) -> None:
+def test_with_redis_down_instances_keep_answering_and_count_alone(
+    database_url: str, private_redis: PrivateRedis, tmp_path: Path
+) -> None:
     """Redis stops: no request fails (no 5xx), each instance enforces the limit in its own memory,
     and each logs that it fell back."""
-    with (
-        private_redis() as (storage, redis_process),
-        instances(database_url, 2, rate_limited(SHARED_BUDGET, storage), tmp_path) as (a, b),
-    ):
+    with instances(database_url, 2, rate_limited(SHARED_BUDGET, private_redis.url), tmp_path) as (a, b):
         assert [a.get(USERS).status_code, b.get(USERS).status_code] == [200, 200]
-        redis_process.terminate()
-        redis_process.wait(timeout=10)
+        private_redis.stop()
 
         per_instance = [[client.get(USERS).status_code for _ in range(5)] for client in (a, b)]
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from people_api.observability import logs
@@ -43,16 +43,23 @@ def ensure_port_free(host: str, port: int) -> None:
 
 
 def serve(
-    host: str, port: int, workers: int, threads: int, statement_timeout: int, log_level: str = "info"
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    statement_timeout: int,
+    log_level: str = "info",
+    on_start: Callable[[], object] | None = None,
 ) -> None:
-    """Serve people_api.wsgi:app with granian until it is stopped."""
+    """Serve people_api.wsgi:app with granian until it is stopped; `on_start` runs in this process as
+    granian starts, before it spawns the workers (which load the app, then bind the port)."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
     ensure_port_free(host, port)
     with metrics_dir():
-        Granian(
+        server = Granian(
             "people_api.wsgi:app",
             address=host,
             port=port,
@@ -67,7 +74,10 @@ def serve(
             # app: with this, as JSON lines like ours. Its access log stays off: telemetry logs requests.
             log_level=LogLevels(log_level),
             log_dictconfig=logs.dictconfig(log_level),
-        ).serve(
+        )
+        if on_start is not None:
+            server.on_startup(on_start)
+        server.serve(
             target_loader=functools.partial(_worker_app, os.getpid(), _stop_bound(statement_timeout)),
             wrap_loader=False,
         )

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import http
 import json
 import logging
 import os
 import queue
+import shutil
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +133,22 @@ def empty_engine(tmp_path: Path) -> Iterator[Engine]:
             engine = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
         stack.callback(engine.dispose)
         yield engine
+
+
+@pytest.fixture
+def downgrade() -> Callable[[Engine, str], None]:
+    """Take a database's schema back to a revision with Alembic (`people-api` itself never does)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    def down(engine: Engine, revision: str) -> None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(migrations._migrations_dir()))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+
+    return down
 
 
 @pytest.fixture(autouse=True)
@@ -414,31 +432,6 @@ def abandon(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
     return abandon_claim
 
 
-@pytest.fixture
-def earlier_claim(app: flask.Flask) -> Callable[[str, dict[str, str]], None]:
-    """Leave `key` claimed for `body` and unfinished, as versions that committed a claim on its own
-    left it when their request died, or while it still ran: no response, an owner token, the open scope."""
-    engine: Engine = app.extensions["people_api.engine"]
-
-    def claim(key: str, body: dict[str, str]) -> None:
-        # Those versions' fingerprint: sha256 of the body's JSON with sorted members.
-        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        now = datetime.now(UTC)
-        with engine.begin() as conn:
-            conn.execute(
-                tables.idempotency_keys.insert().values(
-                    api_key_id="",
-                    key=key,
-                    fingerprint=fingerprint,
-                    owner="earlier",
-                    created_at=now,
-                    locked_at=now,
-                )
-            )
-
-    return claim
-
-
 class HeldInserts:
     """User INSERTs stopped just before they run, each until the test lets it go."""
 
@@ -553,6 +546,41 @@ def mute_postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def mute_redis_url() -> Iterator[str]:
+    """The URL of a Redis that accepts TCP connections and never says a word (a paused one, as its
+    clients see it)."""
+    with _silent_postgres(handshake=False) as url:
+        yield f"redis://127.0.0.1:{sa.make_url(url).port}/0"
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a redis-server of this test's own on a free port (missing: a failure under CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # until it listens
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            assert process.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not listen within 10 s"
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
 def hung_engine(hung_postgres_url: str) -> Iterator[Engine]:
     """The production PostgreSQL engine (statement timeout 1 s) on a server that never answers a query."""
     engine = engines.create_engine(Settings(database_url=hung_postgres_url, statement_timeout=1))
@@ -574,3 +602,37 @@ def hung_client(hung_postgres_url: str) -> Iterator[FlaskClient]:
     app = create_app(Settings(database_url=hung_postgres_url, statement_timeout=1))
     yield app.test_client()
     app.extensions["people_api.engine"].dispose()
+
+
+@pytest.fixture
+def deprecated_client(app: flask.Flask) -> FlaskClient:
+    """A client of the app plus a throwaway blueprint (nothing real is deprecated): GET /old deprecated
+    since 2026-12-01 with a sunset on 2027-06-30, GET /old/missing (404) likewise, GET /aging
+    deprecated with no sunset set, and GET /current not deprecated."""
+    from people_api.web.deprecation import deprecated
+    from people_api.web.smorest import PeopleBlueprint
+
+    blp = PeopleBlueprint("throwaway", __name__, url_prefix="/throwaway")
+    since, sunset = date(2026, 12, 1), date(2027, 6, 30)
+
+    @blp.route("/old")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since, sunset=sunset)
+    def old() -> str:
+        return "old"
+
+    @blp.route("/old/missing")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since, sunset=sunset)
+    def old_missing() -> str:
+        flask.abort(404)
+
+    @blp.route("/aging")  # type: ignore[untyped-decorator]  # smorest ships no types
+    @deprecated(blp, since=since)
+    def aging() -> str:
+        return "aging"
+
+    @blp.route("/current")  # type: ignore[untyped-decorator]  # smorest ships no types
+    def current() -> str:
+        return "current"
+
+    app.extensions["people_api.api"].register_blueprint(blp)
+    return app.test_client()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import flask
 import pytest
@@ -16,7 +18,8 @@ from people_api.config import MAX_BODY_BYTES, Settings
 from people_api.contract import spec
 from people_api.users.store import UserStore
 
-# The classroom server's two pages, byte for byte (seed: `return "<h1>...</h1>\n"`).
+# The classroom server's two pages (seed: `return "<h1>...</h1>\n"`); the root page's links to the docs
+# follow its heading.
 SEED_PAGES = {
     "/": b"<h1>The server is up and running!</h1>\n",
     "/test/": b'<h1>This is the "test" folder.</h1>\n',
@@ -90,13 +93,28 @@ def test_wsgi_module_builds_the_app_from_the_environment(
 
 
 @pytest.mark.parametrize(("path", "body"), SEED_PAGES.items())
-def test_seed_page_is_served_byte_for_byte(client: FlaskClient, path: str, body: bytes) -> None:
-    """GET / and GET /test/ answer the seed's HTML exactly."""
+def test_seed_page_starts_with_the_seed_heading(client: FlaskClient, path: str, body: bytes) -> None:
+    """GET / and GET /test/ answer HTML whose first line is the seed's page."""
     response = client.get(path)
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert response.get_data() == body
+    assert response.get_data().startswith(body)
+
+
+def test_test_page_is_the_seed_page_byte_for_byte(client: FlaskClient) -> None:
+    """GET /test/ answers the seed's HTML exactly, nothing after it."""
+    assert client.get("/test/").get_data() == SEED_PAGES["/test/"]
+
+
+def test_root_page_links_the_docs(client: FlaskClient) -> None:
+    """GET / links Swagger UI, ReDoc and the spec, and each link answers 200."""
+    page = client.get("/").get_data(as_text=True)
+
+    links = re.findall(r'<a href="([^"]+)">', page)
+
+    assert links == ["docs", "redoc", "openapi.json"]
+    assert [client.get(urljoin("/", link)).status_code for link in links] == [200, 200, 200]
 
 
 def test_openapi_json_is_the_spec_document(client: FlaskClient) -> None:

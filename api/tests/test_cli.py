@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -92,7 +93,7 @@ def test_serve_help_lists_its_options(runner: Any) -> None:
 
 
 class FakeGranian:
-    """Stands in for granian.Granian: records how it was built and whether it served."""
+    """Stands in for granian.Granian: records how it was built, its startup hooks and whether it served."""
 
     instances: ClassVar[list[FakeGranian]] = []
 
@@ -103,7 +104,11 @@ class FakeGranian:
         self.serve_options: dict[str, Any] = {}
         self.environ: dict[str, str] = {}
         self.metrics_dir_contents: list[str] | None = None
+        self.startup_hooks: list[Callable[[], object]] = []
         FakeGranian.instances.append(self)
+
+    def on_startup(self, hook: Callable[[], object]) -> None:
+        self.startup_hooks.append(hook)
 
     def serve(self, **options: Any) -> None:
         self.served = True
@@ -338,7 +343,7 @@ def test_serve_with_no_protected_mode_serves_open_and_warns(
     assert result.exit_code == 0
     (server,) = fake_granian.instances
     assert (server.served, server.environ["PEOPLE_API_PROTECTED_MODE"]) == (True, "no")
-    assert _logged(result.stderr) == [
+    assert [entry for entry in _logged(result.stderr) if entry[0] == "warning"] == [
         (
             "warning",
             "protected mode is off and no API key exists: anyone who can reach 0.0.0.0 can read, "
@@ -357,7 +362,7 @@ def test_serve_with_protected_mode_no_in_the_environment_serves_open(
 
     assert result.exit_code == 0
     assert fake_granian.instances[0].served is True
-    assert [level for level, _ in _logged(result.stderr)] == ["warning"]
+    assert [level for level, _ in _logged(result.stderr) if level != "info"] == ["warning"]
 
 
 def test_serve_refuses_a_network_address_when_it_cannot_tell_if_keys_exist(

@@ -13,7 +13,7 @@ from people_api import cli
 from people_api.contract.compat import breaking_changes
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASED = ROOT / "spec" / "released" / "openapi.json"
+RELEASED = ROOT / "spec" / "released" / "1.0.0" / "openapi.json"
 CURRENT = ROOT / "spec" / "openapi.json"
 # Where the small contract's messages point.
 LIST_200 = "GET /things: response 200 (application/json)"
@@ -537,6 +537,29 @@ def test_response_integer_format_dropped_within_its_bounds_is_not_breaking() -> 
     assert breaking_changes(old, new) == []
 
 
+def _email_format(old: str, new: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The small contract with a `contact` string of format `old` in the create's body and in the
+    thing it answers, and the same with format `new`."""
+    documents = released(), released()
+    for document, format_ in zip(documents, (old, new), strict=True):
+        for schema in ("ThingIn", "Thing"):
+            schemas(document)[schema]["properties"]["contact"] = {"type": "string", "format": format_}
+    return documents
+
+
+def test_email_format_widened_to_idn_email_is_not_breaking() -> None:
+    """email to idn-email, in a request and a response: the server takes more, and clients read the
+    same string type (formats only annotate in OpenAPI 3.1)."""
+    assert breaking_changes(*_email_format("email", "idn-email")) == []
+
+
+def test_request_idn_email_narrowed_to_email_is_breaking() -> None:
+    """idn-email to email in a request refuses internationalised addresses that passed before."""
+    assert breaking_changes(*_email_format("idn-email", "email")) == in_both_bodies(
+        ' field contact: format changed from "idn-email" to "email"'
+    )
+
+
 def test_header_parameter_names_ignore_case() -> None:
     """HTTP header names are case-insensitive, so re-casing one removes nothing."""
     current = released()
@@ -586,11 +609,30 @@ def test_remote_refs_are_refused() -> None:
         changes(current)
 
 
+def test_an_html_page_may_change_its_wording() -> None:
+    """A text/html response is for people: a new schema for it (longer, other words) breaks nothing."""
+    old, current = released(), released()
+    for document, schema in ((old, {"type": "string", "maxLength": 10}), (current, {"type": "string"})):
+        document["paths"]["/things"]["get"]["responses"]["400"]["content"] = {"text/html": {"schema": schema}}
+
+    assert breaking_changes(old, current) == []
+
+
+def test_an_html_page_may_not_disappear() -> None:
+    """The media type of an HTML page is still promised: dropping it breaks."""
+    old, current = released(), released()
+    old["paths"]["/things"]["get"]["responses"]["400"]["content"] = {
+        "text/html": {"schema": {"type": "string"}}
+    }
+
+    assert breaking_changes(old, current) == ["GET /things: response 400 media type text/html was removed"]
+
+
 # The project's own documents and command
 
 
 def test_committed_spec_breaks_nothing_released() -> None:
-    """spec/openapi.json keeps every promise of spec/released/openapi.json."""
+    """spec/openapi.json keeps every promise of the last release, spec/released/1.0.0/openapi.json."""
     old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (RELEASED, CURRENT))
 
     assert breaking_changes(old, new) == []
@@ -603,7 +645,7 @@ def test_spec_compat_command_passes_on_the_committed_files(monkeypatch: pytest.M
     result = CliRunner().invoke(cli.main, ["spec", "compat"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == "spec/openapi.json keeps every promise of spec/released/openapi.json\n"
+    assert result.output == "spec/openapi.json keeps every promise of spec/released/1.0.0/openapi.json\n"
 
 
 def test_spec_compat_command_lists_each_break_and_fails(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from people_api.config import Settings, SettingsError
+from people_api.cli.settings import in_force
+from people_api.config import VARIABLES, Settings, SettingsError, masked
 
 
 def test_from_env_defaults_to_the_embedded_setup() -> None:
@@ -141,3 +143,108 @@ def test_settings_are_immutable() -> None:
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_from_env_rejects_an_unknown_people_api_variable_suggesting_the_setting() -> None:
+    """A mistyped PEOPLE_API_* name fails, naming it and the setting it most resembles."""
+    with pytest.raises(
+        SettingsError, match=r"^PEOPLE_API_PROT_MODE is not a setting .*PEOPLE_API_PROTECTED_MODE\?"
+    ):
+        Settings.from_env({"PEOPLE_API_PROT_MODE": "no"})
+
+
+@pytest.mark.parametrize(
+    "variable", ["PEOPLE_API_URL", "PEOPLE_API_TOKEN", "PEOPLE_API_CONTRACT_TOKEN", "PEOPLE_API_TEST_DB"]
+)
+def test_from_env_leaves_the_clients_and_test_suites_variables_alone(variable: str) -> None:
+    """Variables the client and this project's tests read share the prefix but are no typo."""
+    assert Settings.from_env({variable: "x"}) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("redis://:secret@localhost:63a9/0", "Port could not be cast to integer value as '63a9'"),
+        ("redis://:secret@localhost:6379/zero", "the database must be a number, not 'zero'"),
+        ("redis://:6379", "no host"),
+        ("redis+unix://", "no socket path"),
+    ],
+)
+def test_from_env_rejects_an_unparsable_redis_url_masking_its_password(url: str, problem: str) -> None:
+    """A Redis URL a connection could not use fails at start, saying why, with no password shown."""
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"PEOPLE_API_RATE_LIMIT_STORAGE": url})
+
+    assert str(raised.value).startswith(
+        f"PEOPLE_API_RATE_LIMIT_STORAGE is not a usable Redis URL ({problem}): "
+    )
+    assert "secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://localhost",
+        "redis://:pw@redis.internal:6379/2",
+        "rediss://u:pw@h:6380",
+        "redis+unix:///run/r.sock",
+    ],
+)
+def test_from_env_accepts_usable_redis_urls(url: str) -> None:
+    """Host, port, database, TLS and a Unix socket are all fine."""
+    assert Settings.from_env({"PEOPLE_API_RATE_LIMIT_STORAGE": url}).rate_limit_storage == url
+
+
+def test_from_env_rejects_a_database_url_with_a_bad_port() -> None:
+    """A PostgreSQL URL whose port is not a number fails naming the variable."""
+    with pytest.raises(
+        SettingsError, match=r"^PEOPLE_API_DATABASE_URL is not a usable URL .*'postgresql://u:\*\*\*@h:x/db'"
+    ):
+        Settings.from_env({"PEOPLE_API_DATABASE_URL": "postgresql://u:pw@h:x/db"})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://app:s3cret@db:5432/people", "postgresql+psycopg://app:***@db:5432/people"),
+        ("redis://:s3cret@redis:6379/0", "redis://:***@redis:6379/0"),
+        (
+            "postgresql://db/people?password=s3cret&sslmode=require",
+            "postgresql://db/people?password=***&sslmode=require",
+        ),
+        ("postgresql+psycopg://app@db/people", "postgresql+psycopg://app@db/people"),
+        ("sqlite:///./people.db", "sqlite:///./people.db"),
+        ("memory://", "memory://"),
+    ],
+)
+def test_masked_hides_only_passwords(url: str, shown: str) -> None:
+    """Passwords in the user part or a password= parameter become ***; the rest is kept as written."""
+    assert masked(url) == shown
+
+
+def test_in_force_says_which_settings_come_from_the_environment() -> None:
+    """A variable that is set is `environment`; the others are `default`."""
+    rows = {row.variable.name: row for row in in_force({"PEOPLE_API_PORT": "8080"})}
+
+    assert (rows["PEOPLE_API_PORT"].shown, rows["PEOPLE_API_PORT"].source) == ("8080", "environment")
+    assert (rows["PEOPLE_API_HOST"].shown, rows["PEOPLE_API_HOST"].source) == ("127.0.0.1", "default")
+
+
+def test_in_force_names_the_file_a_relative_sqlite_url_means(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """./people.db follows the working directory, so the file it means is shown beside it."""
+    monkeypatch.chdir(tmp_path)
+
+    rows = {row.variable.name: row for row in in_force({})}
+
+    assert (
+        rows["PEOPLE_API_DATABASE_URL"].shown == f"sqlite:///./people.db (the file {tmp_path / 'people.db'})"
+    )
+
+
+def test_every_settings_field_has_its_variable() -> None:
+    """VARIABLES covers Settings exactly, so `people-api config` and the docs list every setting."""
+    assert sorted(variable.field for variable in VARIABLES) == sorted(
+        field.name for field in dataclasses.fields(Settings)
+    )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from people_api.config import Settings
-from people_api.storage import dbguard
+from people_api.storage import dbguard, engines
 
 
 def timed_connect(engine: Engine) -> tuple[type[BaseException] | None, float]:
@@ -87,3 +89,35 @@ def test_connections_go_through_again_once_a_probe_reaches_the_server(settings: 
 
     assert guard.stuck is False
     engine.dispose()
+
+
+def test_a_guard_tripped_in_one_worker_fails_every_other_worker_at_once(
+    hung_postgres_url: str, tmp_path: Path
+) -> None:
+    """Workers of one server (engines given the server's shared folder) share the verdict: after one
+    worker waited out the bound, another's first connection fails at once instead of waiting too."""
+    settings = Settings(database_url=hung_postgres_url, statement_timeout=1, metrics_dir=str(tmp_path))
+    first, second = engines.create_engine(settings), engines.create_engine(settings)
+    timed_connect(first)
+
+    raised, elapsed = timed_connect(second)
+
+    assert raised is sa.exc.OperationalError
+    assert elapsed < 0.1, elapsed
+    first.dispose()
+    second.dispose()
+
+
+def test_an_open_connection_fails_at_once_once_another_worker_tripped(hung_postgres_url: str) -> None:
+    """A connection already open (a pooled one) does not wait out the bound either: it is closed and
+    fails at once."""
+    guard = dbguard.Guard(sa.create_engine("postgresql+psycopg://"), statement_timeout=1)
+    url = sa.make_url(hung_postgres_url)
+    conn = guard.connect((), {"host": url.host, "port": url.port, "user": url.username, **url.query})
+    guard.stuck = True  # as another worker sets it
+
+    started = time.monotonic()
+    with pytest.raises(psycopg.OperationalError):
+        conn.execute("SELECT 1")
+
+    assert (time.monotonic() - started < 0.1, conn.closed) == (True, True)

@@ -166,6 +166,33 @@ def test_render_problem_includes_field_errors() -> None:
     )
 
 
+def test_render_problem_keeps_within_the_documented_bounds() -> None:
+    """A detail or message longer than the spec's 1024 characters is shortened, and a field keeps at most
+    100 messages, so even a library's longest message stays a documented body."""
+    long = "Not a valid email address: " + "x" * 5000
+    response = render_problem(400, long, errors={"email": [long] * 150})
+
+    body = json.loads(response.get_data())
+    assert len(body["detail"]) == 1024
+    assert body["detail"].endswith("…")
+    assert len(body["errors"]["email"]) == 100
+    assert {len(message) for message in body["errors"]["email"]} == {1024}
+
+
+def test_invalid_email_with_a_very_long_message_is_a_documented_400(client: FlaskClient) -> None:
+    """email-validator names every character it refuses; for an address full of them the 400 still keeps
+    each message within the documented length."""
+    refused = "".join(chr(code) for code in range(0xA1, 0x250) if chr(code).isprintable())
+    email = f"{refused} <ada@example.com>"  # a display name, each of its characters named as refused
+
+    response = client.post("/people/v1/users", json={"name": "Ada", "email": email})
+
+    messages = response.get_json()["errors"]["email"]
+    assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+    assert any(message.startswith("Not a valid email address: The display name") for message in messages)
+    assert all(len(message) <= 1024 for message in messages)
+
+
 @pytest.mark.parametrize("errors", [None, {}], ids=["none", "empty"])
 def test_render_problem_omits_errors_when_there_are_none(errors: dict[str, list[str]] | None) -> None:
     """Without field errors the body has no `errors` member at all, neither null nor {}."""

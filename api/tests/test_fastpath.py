@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from wire import USERS
+from making import stored_user
 
 from people_api.config import Settings
 from people_api.storage import engines, tables
@@ -30,7 +31,7 @@ def engine(app: flask.Flask) -> sa.Engine:
     engine: sa.Engine = app.extensions["people_api.engine"]
     store = UserStore(engine)
     for number in range(3):
-        store.create(name="Ada" if number else "Grace", email=f"user{number}@example.com")
+        stored_user(store, name="Ada" if number else "Grace", email=f"user{number}@example.com")
     return engine
 
 

@@ -8,11 +8,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.engine import Engine
 from wire import USERS
 
 from people_api.app import create_app
 from people_api.config import Settings
+from people_api.storage import migrations
 
 UNAVAILABLE = "The database is unavailable; retry shortly."
 USER = f"{USERS}/{uuid.uuid4()}"
@@ -127,3 +130,56 @@ def test_once_the_database_hung_requests_answer_at_once(
     response = hung_client.get(path)
 
     assert (response.status_code, time.monotonic() - started < 0.1) == (status, True)
+
+
+@pytest.fixture
+def unmigrated_client(empty_engine: Engine) -> Iterator[FlaskClient]:
+    """A client of an app on a database with no schema at all (never `people-api db upgrade`d)."""
+    app = create_app(Settings(database_url=empty_engine.url.render_as_string(hide_password=False)))
+    yield app.test_client()
+    app.extensions["people_api.engine"].dispose()
+
+
+def test_readyz_is_503_saying_to_upgrade_while_the_database_has_no_schema(
+    unmigrated_client: FlaskClient, assert_problem: Callable[..., None]
+) -> None:
+    """A database that answers but was never migrated is not ready: the detail says what to run."""
+    response = unmigrated_client.get("/readyz")
+
+    assert_problem(
+        response,
+        503,
+        "The database schema is not up to date (at no schema; this version needs 0006): "
+        "run `people-api db upgrade`.",
+    )
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_readyz_is_503_saying_to_upgrade_while_the_schema_is_behind(
+    unmigrated_client: FlaskClient, empty_engine: Engine, assert_problem: Callable[..., None]
+) -> None:
+    """A half-migrated database (an older revision than this version's newest) is not ready either."""
+    migrations.upgrade(empty_engine, "0003")
+
+    response = unmigrated_client.get("/readyz")
+
+    assert_problem(
+        response,
+        503,
+        "The database schema is not up to date (at 0003; this version needs 0006): "
+        "run `people-api db upgrade`.",
+    )
+
+
+def test_readyz_is_ready_on_a_schema_newer_than_this_version(
+    unmigrated_client: FlaskClient, empty_engine: Engine
+) -> None:
+    """A revision these migrations do not know is a newer version's: during a rolling upgrade the older
+    instances stay in rotation."""
+    migrations.upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+
+    response = unmigrated_client.get("/readyz")
+
+    assert (response.status_code, response.get_json()) == (200, {"status": "ready"})

@@ -1,5 +1,4 @@
-"""Idempotency: claim, create and save in one transaction, replay, waits, earlier versions' claims, scopes,
-expiry, purging."""
+"""Idempotency: claim, create and save in one transaction, replay, waits, scopes, expiry, purging."""
 
 from __future__ import annotations
 
@@ -19,10 +18,12 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from making import stored_user
 
 import people_api.users.store
 from people_api.storage import migrations
 from people_api.storage.tables import idempotency_keys as table
+from people_api.users import responses
 from people_api.users.idempotency import (
     OPEN,
     PURGE_INTERVAL,
@@ -66,10 +67,17 @@ def _taken(email: str) -> flask.Response:
     return flask.Response(json.dumps({"taken": email}), 409, mimetype="application/problem+json")
 
 
+@pytest.fixture(autouse=True)
+def plain_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The protocol saves and replays whatever the users' answers render; these need no request."""
+    monkeypatch.setattr(responses, "created", _created)
+    monkeypatch.setattr(responses, "email_taken", _taken)
+
+
 def _create(
     idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN, api_key_id: str | None = None
 ) -> Answer:
-    return idempotency.create_user(key, body, api_key_id=api_key_id, created=_created, taken=_taken)
+    return idempotency.create_user(key, body, UserStore.new(**body), api_key_id=api_key_id)
 
 
 def _users(store: UserStore) -> int:
@@ -122,7 +130,7 @@ def test_retry_replays_the_saved_response(idempotency: Idempotency, store: UserS
 
 def test_taken_email_is_saved_and_replayed(idempotency: Idempotency, store: UserStore) -> None:
     """A create refused because the email is taken saves that refusal: the retry gets it again."""
-    store.create(name="Other", email=JOHN["email"])
+    stored_user(store, name="Other", email=JOHN["email"])
     first = _create(idempotency).response
 
     retry = _create(idempotency)
@@ -141,14 +149,18 @@ def test_same_key_with_another_body_raises_key_reused(idempotency: Idempotency, 
     assert _users(store) == 1
 
 
-def test_failed_rendering_leaves_the_key_free(idempotency: Idempotency, store: UserStore) -> None:
+def test_failed_rendering_leaves_the_key_free(
+    idempotency: Idempotency, store: UserStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A create whose response cannot be rendered stores nothing, so the retry runs."""
 
     def broken(_user: User) -> flask.Response:
         raise RuntimeError("rendering failed")
 
-    with pytest.raises(RuntimeError):
-        idempotency.create_user("k1", JOHN, api_key_id=None, created=broken, taken=_taken)
+    with monkeypatch.context() as patch:
+        patch.setattr(responses, "created", broken)
+        with pytest.raises(RuntimeError):
+            _create(idempotency)
 
     assert (_create(idempotency).replayed, _users(store)) == (False, 1)
 
@@ -346,51 +358,6 @@ class TestWhileRunning:
         assert _users(store) == 1
 
 
-class TestEarlierVersionsClaims:
-    """Versions before one-transaction creates committed a claim on its own; those left unfinished
-    (their request died, or still runs during a rolling upgrade) are taken over at once."""
-
-    def test_unfinished_claim_for_the_same_body_is_taken_over(
-        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
-    ) -> None:
-        """A create with the claimed key and body runs as the first: 201, not replayed, one user."""
-        earlier_claim("k1", JOHN)
-
-        answer = _create(idempotency)
-
-        assert (answer.response.status_code, answer.replayed) == (201, False)
-        assert _users(store) == 1
-
-    def test_unfinished_claim_for_another_body_is_key_reused(
-        self, idempotency: Idempotency, store: UserStore, earlier_claim: Abandon
-    ) -> None:
-        """A create with the claimed key and another body raises KeyReused, as those versions did."""
-        earlier_claim("k1", JOHN)
-
-        with pytest.raises(KeyReused):
-            _create(idempotency, body=JANE)
-        assert _users(store) == 0
-
-    def test_earlier_owner_cannot_finish_a_claim_taken_over(
-        self, idempotency: Idempotency, engine: sa.Engine, earlier_claim: Abandon
-    ) -> None:
-        """Those versions saved their response only while their owner token was on an unfinished row,
-        in the transaction that stored their user; after a takeover that save changes nothing, so the
-        earlier request rolls its user back, and the key keeps the new answer."""
-        earlier_claim("k1", JOHN)
-        saved = _create(idempotency).response.get_data(as_text=True)
-
-        with engine.begin() as conn:
-            earlier_save = conn.execute(
-                table.update()
-                .where(table.c.key == "k1", table.c.owner == "earlier", table.c.response_status.is_(None))
-                .values(response_status=409, response_body="{}", response_headers="{}")
-            )
-
-        assert earlier_save.rowcount == 0
-        assert _create(idempotency).response.get_data(as_text=True) == saved
-
-
 class _HostClockAhead(datetime):
     """This host's clock, 25 hours fast."""
 
@@ -454,21 +421,18 @@ class TestPurge:
         assert purges == [1, 1, 2]
 
     def test_purge_deletes_exactly_the_expired_keys(
-        self, engine: sa.Engine, store: UserStore, elapse: Elapse, earlier_claim: Abandon
+        self, engine: sa.Engine, store: UserStore, elapse: Elapse
     ) -> None:
-        """Keys older than the TTL are deleted; younger ones stay, earlier versions' unfinished claims
-        included."""
+        """Keys older than the TTL are deleted; younger ones stay."""
         idempotency = Idempotency(engine, store, clock=elapse.clock)
         _create(idempotency, "old", _person(1))
-        earlier_claim("old-unfinished", _person(2))
         elapse(TTL - PURGE_INTERVAL)
         _create(idempotency, "young", _person(3))
-        earlier_claim("young-unfinished", _person(4))
         elapse(2 * PURGE_INTERVAL)
 
         _create(idempotency, "new", _person(5))
 
-        assert _stored(engine) == {"young", "young-unfinished", "new"}
+        assert _stored(engine) == {"young", "new"}
 
     def test_full_batch_is_followed_by_another_on_the_next_create(
         self, engine: sa.Engine, store: UserStore, elapse: Elapse, statements: list[str]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
 import flask
 import pytest
+import redis
 from werkzeug.test import TestResponse
 from wire import PROBLEM, USERS
 
+from people_api.access import redis_guard
 from people_api.access.api_keys import KeyStore
 from people_api.contract.shared_responses import HEADERS
 
@@ -216,19 +219,93 @@ def test_a_429_is_problem_json_even_for_a_write(
     assert app.extensions["people_api.users"].count() == 0
 
 
-def test_a_storage_lost_after_counting_leaves_only_the_remainder_out(
-    make_app: Callable[..., flask.Flask], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Storage gone between counting and answering: the answer stands, with its policy, minus RateLimit."""
-    app = make_app(rate_limit=LIMITED)
+def unreadable_windows(app: flask.Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limiter still counts, but its storage no longer answers when asked about a window."""
 
     def unreachable(*_args: object) -> None:
         raise ConnectionError("storage went away")
 
     monkeypatch.setattr(app.extensions["people_api.limiter"].limiter, "get_window_stats", unreachable)
-    with caplog.at_level(logging.WARNING):
-        response = app.test_client().get(USERS)
+
+
+def test_a_storage_lost_after_counting_leaves_only_the_remainder_out(
+    make_app: Callable[..., flask.Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storage gone between counting and answering: the answer stands, with its policy, minus RateLimit."""
+    app = make_app(rate_limit=LIMITED)
+    unreadable_windows(app, monkeypatch)
+
+    response = app.test_client().get(USERS)
 
     assert (response.status_code, response.headers["RateLimit-Policy"]) == (200, POLICY)
     assert "RateLimit" not in response.headers
-    assert "RateLimit field left out" in caplog.text
+
+
+def test_a_storage_lost_before_the_429_is_written_still_answers_429_with_the_whole_window(
+    make_app: Callable[..., flask.Flask], monkeypatch: pytest.MonkeyPatch, assert_problem: Callable[..., None]
+) -> None:
+    """Over the limit, with the storage gone before the refusal is written: a 429 problem (never a 500)
+    whose Retry-After is the whole window, the longest any retry may have to wait."""
+    app = make_app(rate_limit=LIMITED)
+    client = app.test_client()
+    client.get(USERS)
+    client.get(USERS)
+    unreadable_windows(app, monkeypatch)
+
+    refused = client.get(USERS)
+
+    assert_problem(refused, 429, "Too many requests: at most 2 per 1 minute. Retry after 60 s.")
+    assert refused.headers["Retry-After"] == "60"
+    assert "RateLimit" not in refused.headers
+
+
+def test_a_redis_that_does_not_answer_costs_a_request_at_most_the_timeout(
+    make_app: Callable[..., flask.Flask], mute_redis_url: str
+) -> None:
+    """A Redis that takes connections and never answers holds the first request for the timeout once
+    (not once for the count and again to see whether it is back), then it is answered from memory."""
+    client = make_app(rate_limit=LIMITED, rate_limit_storage=mute_redis_url).test_client()
+
+    started = time.monotonic()
+    response = client.get(USERS)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert redis_guard.TIMEOUT_SECONDS <= elapsed < redis_guard.TIMEOUT_SECONDS + 0.5, elapsed
+
+
+def test_once_redis_did_not_answer_requests_no_longer_wait_on_it(
+    make_app: Callable[..., flask.Flask], mute_redis_url: str
+) -> None:
+    """After one wait ran out, requests count in memory without waiting, and the limit still holds."""
+    client = make_app(rate_limit=LIMITED, rate_limit_storage=mute_redis_url).test_client()
+    client.get(USERS)
+
+    started = time.monotonic()
+    statuses = [client.get(USERS).status_code for _ in range(2)]
+
+    assert (statuses, time.monotonic() - started < 0.2) == ([200, 429], True)
+
+
+def test_a_tripped_redis_guard_fails_at_once_until_a_background_ping_is_answered(redis_url: str) -> None:
+    """While tripped, commands fail without touching Redis; a probe in the background (at most once a
+    PROBE_INTERVAL_SECONDS) finds it answering, and commands go through again."""
+    pool = redis_guard.connection_pool(redis_url)
+    client = redis.Redis(connection_pool=pool)
+    pool.guard.trip()
+    deadline = time.monotonic() + redis_guard.PROBE_INTERVAL_SECONDS + 5
+
+    started = time.monotonic()
+    with pytest.raises(redis.ConnectionError):
+        client.ping()
+    refused_in = time.monotonic() - started
+    while True:
+        try:
+            answered = client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "no probe reopened the way"
+            time.sleep(0.05)
+
+    assert (refused_in < 0.05, answered) == (True, True)
+    client.close()

@@ -8,8 +8,13 @@ from attrs import define
 
 
 class Unset:
+    """The default of an argument left out: nothing is sent for it."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -38,7 +43,8 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
-T = TypeVar("T")
+# Covariant: a Response[User] is a Response[User | Problem].
+T = TypeVar("T", covariant=True)
 
 
 @define
@@ -50,6 +56,8 @@ class Response(Generic[T]):
     headers: MutableMapping[str, str]
     # What the documented status parses to; an undocumented status raises errors.UnexpectedStatus instead.
     parsed: T
+    # The answer's X-Request-ID: the id to quote to whoever runs the server.
+    request_id: str | None = None
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

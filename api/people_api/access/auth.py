@@ -98,21 +98,12 @@ class Guard:
         return key
 
 
-def init_app(app: flask.Flask, guard: Guard) -> None:
-    """Check every request before its view runs."""
-    app.extensions["people_api.guard"] = guard
-    app.before_request(authenticate)
-
-
-def init_refusals(app: flask.Flask) -> None:
-    """Answer the 401s and 403s `authenticate` decided on. Registered after the rate limiter's hook,
-    so refused requests count against their client's budget too: a flood of bad tokens is limited
-    like any other."""
-    app.before_request(refuse)
-
-
 def authenticate() -> None:
-    """Decide whether the request may go on; `flask.g.api_key_id` names its key (None if open)."""
+    """Decide whether the request may go on; `flask.g.api_key_id` names its key (None if open).
+
+    The refusal, if any, is answered by `refuse`, which the app runs after the rate limiter has counted
+    the request against the key found here: a flood of bad tokens is limited like any other.
+    """
     flask.g.api_key_id = None
     flask.g.auth_refusal = _refusal()
 

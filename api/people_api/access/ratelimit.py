@@ -8,36 +8,37 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
 import flask
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
+from people_api.access import redis_guard
 from people_api.config import API_PREFIX, Settings
 
-# A Redis that does not answer within this many seconds counts as down, rather than stalling requests.
-STORAGE_TIMEOUT_SECONDS = 1
-_REDIS_OPTIONS: dict[str, str | int] = {
-    "socket_timeout": STORAGE_TIMEOUT_SECONDS,
-    "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
-}
 
+def install(app: flask.Flask, settings: Settings) -> None:
+    """Count requests to /people/v1/... against PEOPLE_API_RATE_LIMIT: the limiter's before_request
+    hook, its 429 and the RateLimit fields.
 
-def init_app(app: flask.Flask, settings: Settings) -> None:
-    """Count requests to /people/v1/... when PEOPLE_API_RATE_LIMIT is set; do nothing otherwise.
-
-    Call it after any before_request hook that sets `flask.g.api_key_id` (authentication): the
+    Install it after the before_request hook that sets `flask.g.api_key_id` (authentication): the
     limiter's own hook counts per key only if it runs after that one.
     """
-    if settings.rate_limit is None:
-        return
+    assert settings.rate_limit is not None
+    storage = settings.rate_limit_storage
     limiter = Limiter(
         _client_key,
         application_limits=[settings.rate_limit],  # one budget per client across every operation
-        storage_uri=settings.rate_limit_storage,
-        # A copy: flask-limiter adds to the dict it is given.
-        storage_options=dict(_REDIS_OPTIONS) if settings.rate_limit_storage.startswith("redis") else None,
+        storage_uri=storage,
+        # Every wait on Redis bounded, and none while it is known not to answer. limits hands the
+        # options to redis.Redis, which takes a pool; flask-limiter types them as strings and numbers.
+        storage_options=(
+            cast("dict[str, str | int]", {"connection_pool": redis_guard.connection_pool(storage)})
+            if storage.startswith(redis_guard.SCHEMES)
+            else None
+        ),
         key_prefix=settings.rate_limit_key_prefix,
         strategy="fixed-window",
         headers_enabled=False,  # replaced by the IETF fields below
@@ -54,7 +55,10 @@ def init_app(app: flask.Flask, settings: Settings) -> None:
 
     def too_many_requests(error: RateLimitExceeded) -> flask.Response:
         breached = limiter.current_limit
-        retry_after = _seconds_until_reset(breached) if breached is not None else 1
+        # Storage gone since it counted this request: the whole window is the longest a retry may wait.
+        retry_after = (_seconds_until_reset(breached) if breached is not None else None) or int(
+            error.limit.limit.get_expiry()
+        )
         detail = f"Too many requests: at most {error.limit.limit}. Retry after {retry_after} s."
         api = app.extensions["people_api.api"]
         response: flask.Response = api.handle_http_exception(TooManyRequests(detail, retry_after=retry_after))
@@ -65,13 +69,13 @@ def init_app(app: flask.Flask, settings: Settings) -> None:
         if not evaluated:
             return response
         response.headers["RateLimit-Policy"] = policy
-        try:
-            response.headers["RateLimit"] = ", ".join(
-                f'"{_name(limit.limit)}";r={limit.remaining};t={_seconds_until_reset(limit)}'
-                for limit in evaluated
-            )
-        except Exception:  # the storage went away after counting this request
-            app.logger.warning("rate limit storage unreachable: RateLimit field left out", exc_info=True)
+        items = []
+        for limit in evaluated:
+            reset = _seconds_until_reset(limit)
+            if reset is None:  # the storage went away after counting this request: no remainder to tell
+                return response
+            items.append(f'"{_name(limit.limit)}";r={limit.remaining};t={reset}')
+        response.headers["RateLimit"] = ", ".join(items)
         return response
 
     app.register_error_handler(RateLimitExceeded, too_many_requests)
@@ -98,6 +102,12 @@ def _policy_field(items: list[RateLimitItem]) -> str:
     return ", ".join(f'"{_name(item)}";q={item.amount};w={item.get_expiry()}' for item in items)
 
 
-def _seconds_until_reset(limit: RequestLimit) -> int:
+def _seconds_until_reset(limit: RequestLimit) -> int | None:
+    """Seconds until `limit`'s window starts again (reading the storage once, then `limit.remaining`
+    too), or None when the storage does not answer; never an error."""
+    try:
+        reset_time = limit.window.reset_time
+    except Exception:  # any storage failure; flask-limiter logs the loss of its storage itself
+        return None
     # At least 1: Redis keeps whole seconds, and "0" would invite a retry the window still refuses.
-    return max(1, math.ceil(limit.window.reset_time - time.time()))
+    return max(1, math.ceil(reset_time - time.time()))

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import click
-import sqlalchemy as sa
 
-from people_api import serving
-from people_api.access import auth
-from people_api.access.api_keys import KeyStore
-from people_api.config import Settings
-from people_api.observability import logs
-from people_api.storage import engines, migrations
+from people_api.cli.database import refusal_explained, require_migrated
+from people_api.cli.settings import load
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+# The app, the database and granian are imported by the commands below, not here: `--help` stays quick.
 logger = logging.getLogger("people_api")
+# How long `serve` waits for its workers to accept connections before saying they do not.
+READY_WAIT_SECONDS = 120
 
 
 @click.command()
@@ -41,13 +43,20 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
 
     Protected mode: while the database holds no API key, only a loopback address is served.
     """
-    settings = Settings.from_env()
+    settings = load()
+    from people_api import serving
+    from people_api.observability import logs
+    from people_api.storage import engines, migrations
+
     # serve's own records (the protected-mode warning) as JSON lines too, like its workers'.
     logs.configure(settings.log_level)
     address = host or settings.host
+    bound = port or settings.port
     engine = engines.create_engine(settings)
-    migrations.upgrade_if_embedded(engine)
+    with refusal_explained():
+        migrations.upgrade_if_embedded(engine)
     try:
+        require_migrated(engine)
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
         engine.dispose()
@@ -55,14 +64,65 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, unprot
         os.environ["PEOPLE_API_PROTECTED_MODE"] = "no"  # the workers read their settings from the environment
     try:
         serving.serve(
-            address, port or settings.port, workers, threads, settings.statement_timeout, settings.log_level
+            address,
+            bound,
+            workers,
+            threads,
+            settings.statement_timeout,
+            settings.log_level,
+            on_start=lambda: _announce_when_listening(address, bound),
         )
     except serving.PortUnavailable as error:
         raise click.ClickException(str(error)) from None
 
 
+def base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server bound to host:port (any address: loopback)."""
+    unspecified = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+    host = unspecified.get(host, host)
+    try:
+        bracketed = f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+    except ValueError:  # a name
+        bracketed = host
+    return f"http://{bracketed}:{port}"
+
+
+def _announce_when_listening(host: str, port: int) -> None:
+    """Log the one line that says where the API and its docs are, once the port accepts connections.
+
+    granian's workers bind the port themselves (SO_REUSEPORT), each after loading the app, so nothing
+    in this process knows when that happens: a thread tries to connect until one succeeds.
+    """
+    url = base_url(host, port)
+    probe_host = url.removeprefix("http://").rpartition(":")[0].strip("[]")
+
+    def wait_then_log() -> None:
+        deadline = time.monotonic() + READY_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((probe_host, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.05)
+                continue
+            logger.info(
+                "people-api listening on %s, docs at %s/docs",
+                url,
+                url,
+                extra={"url": url, "docs": f"{url}/docs"},
+            )
+            return
+        logger.warning("people-api is not accepting connections on %s after %d s", url, READY_WAIT_SECONDS)
+
+    threading.Thread(target=wait_then_log, name="people-api-ready", daemon=True).start()
+
+
 def _protected_mode_check(engine: Engine, address: str, protected: bool) -> None:
     """Refuse to serve a non-loopback address while no API key exists, unless protection is off (loudly)."""
+    import sqlalchemy as sa
+
+    from people_api.access import auth
+    from people_api.access.api_keys import KeyStore
+
     if auth.is_loopback(address):
         return
     try:
@@ -97,5 +157,8 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
-    migrations.upgrade(engines.create_engine(Settings.from_env()), revision)
+    from people_api.storage import engines, migrations
+
+    with refusal_explained():
+        migrations.upgrade(engines.create_engine(load()), revision)
     click.echo(f"database at {revision}")

@@ -14,9 +14,15 @@ A request body may list, in `x-also-accepts`, media types the server still accep
 them (read as the body's documented schema): dropping a media type from `content` into that list
 keeps the promise to clients of the released contract while generated clients see only `content`.
 
+An HTML response (`text/html`) is a page for people: a client receives it as text and reads nothing
+in it, so only its status and media type are promised, not its schema (the root page may grow links).
+
 A bound a schema states for the first time is no change when the schema already implied it: a
 `maxLength` no shorter than its anchored `pattern`, `uuid` format or `enum` allows, or an integer
 `format` whose range holds its `minimum` and `maximum` (the same strings and numbers pass either way).
+
+A format may be swapped for a wider one of the same type (FORMAT_WIDENINGS: `email` to `idn-email`) in
+requests and responses alike: clients read both as a string, and OpenAPI 3.1's formats only annotate.
 
 Local `$ref`s are followed. allOf/anyOf/oneOf/not are not reasoned about: any change to them is
 reported for a person to judge.
@@ -40,6 +46,8 @@ EXACT = ("pattern", "format", "multipleOf", "uniqueItems")
 # Request-body extension: media types accepted beyond `content`, read as its (first) schema.
 ALSO_ACCEPTS = "x-also-accepts"
 FORMAT_LENGTHS = {"uuid": 36}
+# (narrower, wider) string formats; the wider never narrows back in a request.
+FORMAT_WIDENINGS = frozenset({("email", "idn-email")})
 INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 # CPython's own regular-expression parser knows a pattern's width; no public API does. It is private, so
 # api/tests/test_library_internals.py holds it to what this module reads from it.
@@ -115,8 +123,11 @@ def _enum(schema: Json) -> list[Any] | None:
     return [schema["const"]] if "const" in schema else None
 
 
-def _same_format(key: str, loose: Any, tight: Any) -> bool:
-    """Whether `tight` allows no more than `loose`: equal, or (integers) a narrower range."""
+def _same_format(key: str, loose: Any, tight: Any, request: bool) -> bool:
+    """Whether `tight` allows no more than `loose`: equal, (integers) a narrower range, or a widening
+    (FORMAT_WIDENINGS) either way in a response."""
+    if key == "format" and {(tight, loose), (loose, tight) if not request else None} & FORMAT_WIDENINGS:
+        return True
     if key == "format" and loose in INTEGER_FORMATS and tight in INTEGER_FORMATS:
         return bool(INTEGER_FORMATS[tight][0] >= INTEGER_FORMATS[loose][0])
     return bool(loose == tight)
@@ -210,6 +221,8 @@ class _Diff:
             if media_type not in new_content:
                 self.found.append(f"{label} media type {media_type} was removed")
                 continue
+            if not request and media_type == "text/html":
+                continue  # a page for people, whose wording and links may change
             new_schema = new_content[media_type].get("schema", {})
             self.schema(
                 f"{label} ({media_type})", "", old_media.get("schema", {}), new_schema, request=request
@@ -254,7 +267,7 @@ class _Diff:
                 report(f"{at}: {key} {change} from {_show(old.get(key))} to {_show(new.get(key))}")
         for key in EXACT:
             loose, tight = looser.get(key), tighter.get(key, _implied(tighter, key))
-            if loose not in (None, False) and not _same_format(key, loose, tight):
+            if loose not in (None, False) and not _same_format(key, loose, tight, request):
                 report(f"{at}: {key} changed from {_show(old.get(key))} to {_show(new.get(key))}")
         if looser.get("additionalProperties") is False and tighter.get("additionalProperties") is not False:
             report(f"{at}: additionalProperties {change} to {_show(new.get('additionalProperties'))}")

@@ -40,25 +40,19 @@ def current() -> str:
     return request_id
 
 
-def init_app(app: flask.Flask) -> None:
-    """Give every request of `app` an id before anything else runs, and echo it on the response."""
-    # Before every other before_request hook (an auth guard's 401 included), so every response and
-    # every log line of the request can name it.
-    app.before_request_funcs.setdefault(None, []).insert(0, _assign)
-    app.after_request(_echo)
-    app.teardown_request(_forget)
-
-
-def _assign() -> None:
+def assign() -> None:
+    """Give the request its id: the client's own when well-formed, a new one otherwise."""
     CURRENT.set(choose(flask.request.environ.get(_ENVIRON_KEY)))
 
 
-def _echo(response: flask.Response) -> flask.Response:
+def echo(response: flask.Response) -> flask.Response:
+    """Name the request's id on its response."""
     response.headers[HEADER] = current()
     return response
 
 
-def _forget(_error: BaseException | None) -> None:
+def forget(_error: BaseException | None) -> None:
+    """Drop the id once the request is over."""
     # The thread serves other requests next; what it logs in between belongs to none of them.
     CURRENT.set(None)
 

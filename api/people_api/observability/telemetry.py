@@ -18,21 +18,18 @@ UNMATCHED = "<unmatched>"  # the route of a request no rule matched (404, and 40
 log = logging.getLogger("people_api.request")
 
 
-def init_app(app: flask.Flask, metrics: Metrics) -> None:
-    """Time every request of `app`; log and count it once its response is final."""
-    app.extensions["people_api.observability.metrics"] = metrics
-    # The first before_request hook, and the last after_request one (Flask runs those in reverse), so
-    # the time spans every other hook and the status is final, error handlers included. Hooks rather
-    # than the request_started/request_finished signals: blinker's checks cost more than the hooks.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start)
-    app.after_request_funcs.setdefault(None, []).insert(0, _finish)
+# Hooks rather than the request_started/request_finished signals: blinker's checks cost more than the
+# hooks. The app makes `start` its first before_request hook and `finish` its last after_request one,
+# so the time spans every other step and the status is final, error handlers included.
 
 
-def _start() -> None:
+def start() -> None:
+    """Start the request's clock."""
     flask.g.request_started_at = time.perf_counter()
 
 
-def _finish(response: flask.Response) -> flask.Response:
+def finish(response: flask.Response) -> flask.Response:
+    """Log the request and count it in the metrics, with its final status and duration."""
     seconds = time.perf_counter() - flask.g.request_started_at
     app = flask.current_app
     request = flask.request

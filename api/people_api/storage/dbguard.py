@@ -8,8 +8,11 @@ packet, so keepalives and tcp_user_timeout never fire. Only a clock in the clien
 from __future__ import annotations
 
 import logging
+import mmap
+import os
 import threading
 import time
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -24,25 +27,50 @@ GRACE_SECONDS = 0.5
 PROBE_INTERVAL_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
+# In a server's shared folder: one byte, 1 while the database does not answer, for every worker at once.
+SHARED_FILE = "database-stuck"
+
+
+def _flag(shared_dir: str | None) -> bytearray | mmap.mmap:
+    """Where a guard keeps "stuck": this process's memory, or a byte every worker of the server maps."""
+    if shared_dir is None:
+        return bytearray(1)
+    fd = os.open(Path(shared_dir) / SHARED_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_size < 1:
+            os.ftruncate(fd, 1)
+        return mmap.mmap(fd, 1)
+    finally:
+        os.close(fd)
 
 
 class Guard:
-    """One engine's view of whether its server answers.
+    """One engine's view of whether its server answers, shared by every worker of a server when given
+    the server's shared folder.
 
-    After any wait runs out, new connections fail at once instead of each waiting out its own timeout
-    (so a hung server cannot hold every request thread, and the probes behind them), until a connection
-    attempt made in the background, at most once a PROBE_INTERVAL_SECONDS and only while requests keep
-    coming, succeeds again.
+    After any wait runs out, new connections and waits on open ones fail at once instead of each waiting
+    out its own timeout (so a hung server cannot hold every request thread, and the probes behind them),
+    in this worker and, with the shared folder, in every other, until a connection attempt made in the
+    background, at most once a PROBE_INTERVAL_SECONDS and only while requests keep coming, succeeds again.
     """
 
-    def __init__(self, engine: sa.Engine, statement_timeout: int) -> None:
+    def __init__(self, engine: sa.Engine, statement_timeout: int, shared_dir: str | None = None) -> None:
         self.engine = engine
         # Every wait on an open connection: one statement, its result, a commit, a pre-ping.
         self.bound = statement_timeout + GRACE_SECONDS
-        self.stuck = False
+        self._stuck = _flag(shared_dir)
         self._lock = threading.Lock()
         self._probing = False
         self._next_probe = 0.0
+
+    @property
+    def stuck(self) -> bool:
+        """Whether callers are refused at once (one worker found the server not answering)."""
+        return self._stuck[0] == 1
+
+    @stuck.setter
+    def stuck(self, value: bool) -> None:
+        self._stuck[0] = 1 if value else 0
 
     def connect(self, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> BoundedConnection:
         """Open a connection for the pool, or refuse at once while the server is stuck."""
@@ -101,6 +129,9 @@ class BoundedConnection(psycopg.Connection[Any]):
     def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None) -> RV:
         if timeout is not None:  # psycopg's own bounded waits keep their bound
             return super().wait(gen, interval, timeout)
+        if self.guard.stuck:  # another worker, or another thread, found the server not answering
+            self.close()
+            raise psycopg.OperationalError("the database is not answering; failing fast until it does")
         try:
             return super().wait(gen, interval, self.guard.bound)
         except psycopg.errors._WaitTimeout:
@@ -114,9 +145,10 @@ class BoundedConnection(psycopg.Connection[Any]):
             ) from None
 
 
-def install(engine: sa.Engine, statement_timeout: int) -> Guard:
-    """Make every connection `engine` opens a BoundedConnection under one Guard."""
-    guard = Guard(engine, statement_timeout)
+def install(engine: sa.Engine, statement_timeout: int, shared_dir: str | None = None) -> Guard:
+    """Make every connection `engine` opens a BoundedConnection under one Guard (shared by the workers
+    of a server through a file in `shared_dir`, when given)."""
+    guard = Guard(engine, statement_timeout, shared_dir)
 
     @sa.event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:

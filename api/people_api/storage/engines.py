@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from people_api.config import Settings
-from people_api.storage import writelock
+from people_api.storage import outages, writelock
 
 # Errors that mean the database is away or too slow for now, not that a statement is wrong: connection
 # refused or lost, statement or lock timeout, pool exhausted, no turn to write on SQLite. The API answers
@@ -44,6 +44,7 @@ def create_engine(settings: Settings) -> Engine:
             cursor.close()
 
         writelock.install(engine, settings.statement_timeout)
+        outages.install(engine)
         return engine
     timeout_ms = settings.statement_timeout * 1000
     engine = sa.create_engine(
@@ -62,7 +63,9 @@ def create_engine(settings: Settings) -> Engine:
     # Imported here: psycopg (about 7 MB a process) stays out of processes serving SQLite.
     from people_api.storage import dbguard
 
-    dbguard.install(engine, settings.statement_timeout)
+    # The folder `serve` gives its workers (for their metrics) is where they share the guard's verdict.
+    dbguard.install(engine, settings.statement_timeout, settings.metrics_dir)
+    outages.install(engine)
     return engine
 
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+
+UPGRADE_HINT = "run `people-api db upgrade`"
+
+
+class NotMigrated(Exception):
+    """The database's schema is older than this version of people-api needs."""
+
+
+class MigrationRefused(Exception):
+    """A migration met data only a person can decide about; it changed nothing, and its message says
+    what to do before running it again."""
 
 
 def _migrations_dir() -> Path:
@@ -37,3 +49,32 @@ def upgrade_if_embedded(engine: Engine) -> None:
     """
     if engine.url.get_backend_name() == "sqlite":
         upgrade(engine)
+
+
+@functools.cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """The newest revisions of the migrations this version ships, and all of them (read once)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(_migrations_dir()))
+    return frozenset(scripts.get_heads()), frozenset(script.revision for script in scripts.walk_revisions())
+
+
+def require_current(engine: Engine) -> None:
+    """Raise NotMigrated, saying to upgrade, unless the schema is at the newest revision or past it.
+
+    Past it (a revision these migrations do not know) is a newer people-api's migration: while several
+    versions run side by side during an upgrade, the older ones keep serving.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    heads, known = _revisions()
+    if current == heads or (current and not current <= known):
+        return
+    at = ", ".join(sorted(current)) or "no schema"
+    raise NotMigrated(
+        f"The database schema is not up to date (at {at}; this version needs {', '.join(sorted(heads))}): "
+        f"{UPGRADE_HINT}."
+    )

@@ -47,7 +47,7 @@ users = sa.Table(
     sa.Column("id", sa.Uuid(), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("email", sa.String(254), nullable=False),
-    # The email lower-cased: uniqueness is case-insensitive and enforced by the database.
+    # users.rules.mailbox(email): the key uniqueness (enforced by the database) and the filter compare.
     sa.Column("email_key", sa.String(254), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),

@@ -2,16 +2,15 @@
 
 The whole protocol lives here. Routes ask for an Answer and shape headers.
 
-One transaction per create. The user is made first, in Python (its id, version and times are the
-server's, so its 201 is rendered before anything is stored); then one transaction claims the key and
-saves that 201 in a single INSERT, and stores the user. A retry finds the key taken and gets the saved
-response instead. When the email is taken the transaction saves the 409 in place of the 201 (one
-UPDATE) and stores no user. Both answers are saved, so a retry never makes a second user.
+It wraps the one create path: the route makes the user (its id, version and times are the server's,
+so its 201 is rendered before anything is stored) and hands it here; one transaction then claims the key
+and saves that 201 in a single INSERT, and stores the user with the store's own `add`. A retry finds
+the key taken and gets the saved response instead. When the email is taken the transaction saves the
+409 in place of the 201 (one UPDATE) and stores no user. Both answers are saved, so a retry never makes
+a second user.
 
 A key's row is committed with its response or not at all, so every claim anyone can see is finished:
-- A request that fails or dies leaves nothing; its retry runs afresh. Earlier versions committed the
-  claim on its own first, and needed a lease and an owner token so that a retry could take over the
-  claim of a request that died, but not of one still running. Neither is needed now.
+- A request that fails or dies leaves nothing; its retry runs afresh, so no claim needs a lease.
 - A duplicate sent while the first request runs waits for the first's transaction: on SQLite for its
   turn to write (people_api.storage.writelock), which every write takes; on PostgreSQL for the first's
   uncommitted key in the primary key. When the first commits, the duplicate replays its response;
@@ -20,15 +19,6 @@ A key's row is committed with its response or not at all, so every claim anyone 
   raises KeyInUse (409, retry shortly): what holds up a one-row INSERT that long is a transaction
   holding the same key. On SQLite the wait is for any writer's turn, so running out of it stays the
   busy database's 503.
-
-Rows left unfinished by earlier versions (response_status NULL: a claim of a request that died, or of
-an instance of an earlier version still running during a rolling upgrade) are taken over at once by a
-request with the same body, as if absent; another body gets KeyReused, as before. Taking over a live
-earlier-version request is safe: it saves its response only while its owner token is on the row and
-the row is unfinished, in the transaction that stores its user, so it rolls its user back and replays
-the new answer. (At worst, on PostgreSQL, the two wait on each other, the key and the email locked in
-opposite orders, and the database ends one with a deadlock error: a 503 to retry, never a second user.)
-The owner and locked_at columns are still written for those versions' sake.
 
 Keys are scoped to the API key that sent them (Stripe scopes them per account): the same
 Idempotency-Key from two clients names two requests.
@@ -58,7 +48,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from people_api.storage.fastpath import HotStatement
 from people_api.storage.tables import idempotency_keys as keys
-from people_api.users.store import User, UserNotFound, UserStore
+from people_api.users import responses
+from people_api.users.store import EmailTaken, User, UserNotFound, UserStore
 
 TTL = timedelta(hours=24)
 # How often each process deletes expired keys; at most this long's worth of them outlives its TTL.
@@ -72,8 +63,8 @@ _SAVED_HEADERS = ("Content-Type", "Location", "ETag")
 # PostgreSQL's lock_not_available (lock_timeout) and query_canceled (statement_timeout, which comes
 # first when both are equal): the claim waited out the timeout behind another transaction's key.
 _WAITED_OUT = frozenset({"55P03", "57014"})
-# The fingerprint's canonical JSON: member order and spacing are not part of the request. The very
-# text json.dumps(body, sort_keys=True) gives, which earlier versions stored, built once.
+# The fingerprint's canonical JSON: member order and spacing are not part of the request. The text
+# json.dumps(body, sort_keys=True) gives, with the encoder built once.
 _CANONICAL = json.JSONEncoder(sort_keys=True).encode
 
 
@@ -175,19 +166,14 @@ class Idempotency:
             locked_at=now,
             **answer,
         )
-        # An earlier version's unfinished claim for the same request is taken over (module docstring),
-        # its owner token replaced by the default, no one's.
-        claimable = expired | (
-            keys.c.response_status.is_(None) & (keys.c.fingerprint == insert.excluded.fingerprint)
-        )
-        replaced = ("fingerprint", "owner", "created_at", "locked_at", *answer)
-        # Its rowcount is 0 when a live key exists.
+        replaced = ("fingerprint", "created_at", "locked_at", *answer)
+        # An expired key is claimed as if absent. Its rowcount is 0 when a live key exists.
         self._claim = HotStatement(
             engine,
             insert.on_conflict_do_update(
                 index_elements=[keys.c.api_key_id, keys.c.key],
                 set_={column: insert.excluded[column] for column in replaced},
-                where=claimable,
+                where=expired,
             ),
         )
         self._answer = keys.update().where(this_key).values(answer)
@@ -199,24 +185,15 @@ class Idempotency:
             keys.c.user_id,
         ).where(this_key)
 
-    def create_user(
-        self,
-        key: str,
-        body: Mapping[str, str],
-        *,
-        api_key_id: str | None,
-        created: Callable[[User], flask.Response],
-        taken: Callable[[str], flask.Response],
-    ) -> Answer:
-        """Create the user `body` describes once per `key` of the client `api_key_id` (None: the open
+    def create_user(self, key: str, body: Mapping[str, Any], user: User, *, api_key_id: str | None) -> Answer:
+        """Store `user`, made from `body`, once per `key` of the client `api_key_id` (None: the open
         service's); every retry gets the first response.
 
-        `created` renders the new user and `taken` the refusal of a taken email; what they return is
-        saved in the transaction that creates the user, so a retry never makes a second one. Raises
-        KeyReused (another body), KeyInUse (still running) or CreatedUserGone.
+        The 201, or the 409 of a taken email, is saved in the transaction that stores the user, so a
+        retry never makes a second one. Raises KeyReused (another body), KeyInUse (still running) or
+        CreatedUserGone.
         """
-        user = self._users.new(name=body["name"], email=body["email"])
-        response = created(user)  # before the transaction: the write lock is not held for it
+        response = responses.created(user)  # before the transaction: the write lock is not held for it
         fingerprint = _fingerprint(body)
         params = {
             "scope": OPEN if api_key_id is None else api_key_id,
@@ -228,12 +205,14 @@ class Idempotency:
             self._purge_if_due(conn)
             with conn.begin():
                 if self._claimed(conn, params):
-                    if not self._users.add(conn, user):
-                        response = taken(user.email)
+                    try:
+                        self._users.add(user, conn=conn)
+                    except EmailTaken:
+                        response = responses.email_taken(user.email)
                         conn.execute(self._answer, {**params, **_saved(response, None)})
                     return Answer(response, replayed=False)
                 row = conn.execute(self._read, params).one()
-        # Locked as the INSERT met it: finished, or an earlier version's claim for another body.
+        # Locked as the INSERT met it, and finished: the same request's answer, or another body's.
         if row.fingerprint != fingerprint:
             raise KeyReused(key)
         return self._replay(row)

@@ -10,14 +10,14 @@ from typing import Any, NoReturn
 import flask
 from flask.views import MethodView
 
-from people_api.users import schemas
+from people_api.users import responses, schemas
 from people_api.users.idempotency import CreatedUserGone, Idempotency, KeyInUse, KeyReused
-from people_api.users.store import EmailTaken, User, UserNotFound, UserStore, VersionMismatch
-from people_api.web.errors import raise_problem, render_problem
+from people_api.users.store import EmailTaken, UserNotFound, UserStore, VersionMismatch
+from people_api.web.errors import raise_problem
 from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint(
-    "users", __name__, url_prefix="/people/v1/users", description="Create, read, change and delete users."
+    "users", __name__, url_prefix=responses.PATH, description="Create, read, change and delete users."
 )
 
 ETAG_HEADER = {
@@ -80,12 +80,6 @@ def _not_found(user_id: uuid.UUID) -> NoReturn:
     raise_problem(404, f"No user has id {user_id}.")
 
 
-def _email_taken(email: str) -> flask.Response:
-    # Rendered rather than raised: an idempotent create saves it as the key's answer.
-    detail = "Another user already has this email address."
-    return render_problem(409, detail, errors={"email": [f"{email} is taken."]})
-
-
 def _stale() -> NoReturn:
     raise_problem(412, "The user has changed since the version in If-Match; fetch it again.")
 
@@ -107,9 +101,6 @@ def _documented_as_write(view: Callable[..., Any]) -> Callable[..., Any]:
 
 # Schemas are given as instances, built once: given a class, webargs builds an instance per request
 # (bench/report.md). Loading and dumping keep no state on the instance.
-_USER = schemas.UserSchema()
-
-
 @blp.route("")
 class Users(MethodView):
     """The user collection."""
@@ -123,8 +114,8 @@ class Users(MethodView):
     ) -> Any:
         """List users in creation order, a page at a time.
 
-        Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-        matches nobody gives an empty page, not 404.
+        Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+        A filter that matches nobody gives an empty page, not 404.
         """
         rows, next_key = _store().list_page(limit=limit, after=cursor, name=name, email=email)
         return {"users": rows, "next_cursor": next_key}
@@ -135,7 +126,7 @@ class Users(MethodView):
     @blp.response(201, schemas.UserSchema, headers=CREATED_HEADERS)
     @blp.documents_problem(
         409,
-        "Another user already has this email (compared case-insensitively), "
+        "Another user already has this mailbox (the same address in any case or Unicode spelling), "
         "or a request with the same Idempotency-Key was still running when the wait for it timed out, "
         "or the user that key created has since been deleted.",
     )
@@ -143,21 +134,21 @@ class Users(MethodView):
     @blp.documents_problem(415, "The body is not JSON.")
     @blp.documents_problem(422, "The Idempotency-Key was first used with a different body.")
     @blp.documents_unavailable()
-    def post(self, headers: dict[str, str], body: dict[str, str]) -> Any:
+    def post(self, headers: dict[str, str], body: dict[str, Any]) -> Any:
         """Create a user.
 
         Send an Idempotency-Key to make retries safe: they get the first response back.
         """
+        user = _store().new(**body)
         key = headers.get("idempotency_key")
         if key is None:
             try:
-                return _created(_store().create(name=body["name"], email=body["email"]))
+                _store().add(user)
             except EmailTaken:
-                return _email_taken(body["email"])
+                return responses.email_taken(user.email)
+            return responses.created(user)
         try:
-            answer = _idempotency().create_user(
-                key, body, api_key_id=flask.g.api_key_id, created=_created, taken=_email_taken
-            )
+            answer = _idempotency().create_user(key, body, user, api_key_id=flask.g.api_key_id)
         except KeyReused:
             raise_problem(422, "This Idempotency-Key was first used with a different request body.")
         except KeyInUse:
@@ -167,16 +158,6 @@ class Users(MethodView):
         if answer.replayed:
             answer.response.headers["Idempotent-Replayed"] = "true"
         return answer.response
-
-
-def _created(user: User) -> flask.Response:
-    response = flask.jsonify(_USER.dump(user))
-    response.status_code = 201
-    # What url_for("users.UserById", user_id=user.id) gives, without its per-call routing work (5 % of
-    # a create's profile): the rule is fixed and a UUID needs no quoting.
-    response.headers["Location"] = f"{flask.request.script_root}{blp.url_prefix}/{user.id}"
-    response.headers["ETag"] = schemas.entity_tag(user)
-    return response
 
 
 @blp.route("/<uuid:user_id>")
@@ -208,7 +189,7 @@ class UserById(MethodView):
     @blp.doc(operationId="replace_user", parameters=[schemas.IF_MATCH])
     @blp.arguments(schemas.UserReplaceSchema(), example={"name": "John", "email": "john@example.com"})
     @_documented_as_write
-    def put(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
+    def put(self, body: dict[str, Any], user_id: uuid.UUID) -> Any:
         """Replace a user's name and email."""
         return _write(user_id, body)
 
@@ -224,7 +205,7 @@ class UserById(MethodView):
         schemas.UserPatchSchema(), content_type="application/merge-patch+json", example={"name": "Johnny"}
     )
     @_documented_as_write
-    def patch(self, body: dict[str, str], user_id: uuid.UUID) -> Any:
+    def patch(self, body: dict[str, Any], user_id: uuid.UUID) -> Any:
         """Change some of a user's fields (JSON merge patch; null is not allowed)."""
         return _write(user_id, body)
 
@@ -244,7 +225,7 @@ class UserById(MethodView):
         return None
 
 
-def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
+def _write(user_id: uuid.UUID, changes: dict[str, Any]) -> Any:
     try:
         user = _store().update(user_id, changes=changes, if_versions=_expected_versions())
     except UserNotFound:
@@ -252,5 +233,5 @@ def _write(user_id: uuid.UUID, changes: dict[str, str]) -> Any:
     except VersionMismatch:
         _stale()
     except EmailTaken:
-        return _email_taken(changes["email"])
+        return responses.email_taken(changes["email"])
     return user, {"ETag": schemas.entity_tag(user)}

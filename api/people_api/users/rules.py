@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import idna
 import marshmallow as ma
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
@@ -83,3 +85,41 @@ def email(value: str) -> None:
     """email-validator's verdict and message; an address of the plain kind it always accepts skips it."""
     if not plainly_valid_email(value):
         email_syntax(value)
+
+
+def _folded(text: str) -> str:
+    """Unicode's caseless match key: NFC, case-folded (ß is ss, the Kelvin sign is k), NFC again."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+# Four times the longest address the schemas accept: room for any spelling of an accepted domain that a
+# filter may use (decomposed, say). idna's work grows faster than a domain's length, so longer text is
+# not encoded.
+_LONGEST_DOMAIN_ENCODED = 1024
+
+
+def _domain_key(domain: str) -> str:
+    """The domain as IDNA 2008 (UTS #46, as email-validator reads it) writes it: münchen.de and
+    xn--mnchen-3ya.de are one domain. Text IDNA refuses (no address the schemas accept has such a
+    domain, but a filter may) is only folded, never an error."""
+    if len(domain) <= _LONGEST_DOMAIN_ENCODED:
+        try:
+            return idna.encode(domain, uts46=True, std3_rules=False, transitional=False).decode("ascii")
+        except UnicodeError:  # idna.IDNAError is one, and so is a character no codec takes
+            pass
+    return _folded(domain)
+
+
+def mailbox(email: str) -> str:
+    """The key two addresses share when they name the same mailbox: what uniqueness and the `email`
+    filter compare. The local part is compared caselessly after Unicode NFC normalisation (josé in
+    either of Unicode's spellings is one name), the domain by its IDNA (ASCII) form, lower-cased.
+
+    Defined for any text, so a filter never fails: without an @ the whole text is folded. An ASCII
+    address keeps the key it always had, its lower-cased self."""
+    if email.isascii():
+        return email.lower()  # what folding and IDNA make of ASCII text, at a fraction of the cost
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return _folded(email)
+    return f"{_folded(local)}@{domain.lower() if domain.isascii() else _domain_key(domain)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import struct
 from typing import Any
@@ -39,8 +40,14 @@ def _email_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
         validate=[validate.Length(min=3, max=MAX_EMAIL_LENGTH), rules.email],
         metadata={
-            "format": "email",
-            "description": "Email address, unique among users regardless of case.",
+            # idn-email: internationalised addresses (josé@münchen.de) are accepted, which `email` excludes.
+            "format": "idn-email",
+            "description": (
+                "Email address, internationalised ones included; stored and returned as sent. Unique "
+                "among users by mailbox: two addresses are one when they match ignoring case and Unicode "
+                "spelling (NFC), with the domain compared in its IDNA form (münchen.de is "
+                "xn--mnchen-3ya.de)."
+            ),
             "example": "john@example.com",
         },
         **kwargs,
@@ -117,7 +124,12 @@ class CreateHeadersSchema(ma.Schema):
 
 
 class UserCreateSchema(ma.Schema):
-    """The body that creates a user."""
+    """The body that creates a user.
+
+    Its fields are the ones a client writes, declared once: replace and patch take the same ones. A
+    field that is not required has a `load_default`, which a create without it stores and a replace
+    without it resets the user to; a patch without it leaves the user's value alone.
+    """
 
     name = _name_field(required=True)
     email = _email_field(required=True)
@@ -133,16 +145,28 @@ class UserReplaceSchema(UserCreateSchema):
     """The body that replaces a user: every writable field."""
 
 
+def _as_patched(field: ma.fields.Field[Any]) -> ma.fields.Field[Any]:
+    """`field` as a merge patch takes it: never required, and absent means unchanged, not the default."""
+    patched = copy.copy(field)
+    patched.required = False
+    patched.load_default = ma.missing
+    return patched
+
+
 class UserPatchSchema(UserCreateSchema):
     """A JSON merge patch of a user: at least one field."""
-
-    name = _name_field()
-    email = _email_field()
 
     @ma.validates_schema
     def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
             raise ma.ValidationError("Give at least one field to change.")
+
+
+# Each of a create's fields, as a patch takes it; set after the class is made, because marshmallow
+# collects fields from class attributes and these come from another schema.
+UserPatchSchema._declared_fields = {
+    name: _as_patched(field) for name, field in UserCreateSchema._declared_fields.items()
+}
 
 
 def entity_tag(user: Any) -> str:
@@ -168,7 +192,7 @@ class UserSchema(ma.Schema):
     )
     email = ma.fields.String(
         required=True,
-        metadata={"format": "email", "example": "john@example.com", "maxLength": MAX_EMAIL_LENGTH},
+        metadata={"format": "idn-email", "example": "john@example.com", "maxLength": MAX_EMAIL_LENGTH},
     )
     # isoformat() with microseconds and an offset: 2025-01-31T12:00:00.000000+00:00.
     created_at = ma.fields.AwareDateTime(required=True, dump_only=True, metadata={"maxLength": 32})
@@ -239,7 +263,12 @@ class UserQueryArgsSchema(ma.Schema):
     )
     email = ma.fields.String(
         validate=validate.Regexp(NO_NUL_PATTERN),
-        metadata={"description": "Only the user with this email, compared case-insensitively."},
+        metadata={
+            "description": (
+                "Only the user with this mailbox: compared as uniqueness compares, ignoring case and "
+                "Unicode spelling (NFC), with the domain in its IDNA form."
+            )
+        },
     )
     limit = ma.fields.Integer(
         load_default=100,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from people_api.storage.fastpath import HotStatement
 from people_api.storage.tables import users
+from people_api.users import rules
 
 
 class UserNotFound(LookupError):
@@ -23,7 +25,7 @@ class UserNotFound(LookupError):
 
 
 class EmailTaken(ValueError):
-    """Another user already has this email, compared case-insensitively."""
+    """Another user already has this mailbox (rules.mailbox: the same address in any case or spelling)."""
 
 
 class VersionMismatch(ValueError):
@@ -32,7 +34,9 @@ class VersionMismatch(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A user as the API shows it: a stored one, or one made and about to be stored."""
+    """A user as the service holds it, one attribute per stored column (but the derived ones, below):
+    the declaration the insert and update statements, the row reader and the tests of the table, the
+    wire format and the import all follow."""
 
     id: uuid.UUID
     name: str
@@ -49,45 +53,31 @@ class UserRow(User):
     seq: int
 
 
-def _row(row: Any) -> UserRow:
-    # Unpacked by position: every statement selects (or returns) _COLUMNS.
-    return UserRow(*row)
-
-
-# In UserRow's field order.
-_COLUMNS = (
-    users.c.id,
-    users.c.name,
-    users.c.email,
-    users.c.version,
-    users.c.created_at,
-    users.c.updated_at,
-    users.c.seq,
-)
-
+# Columns the database keeps beside a field, computed from it: the key uniqueness compares.
+DERIVED = {"email_key": ("email", rules.mailbox)}
+_FIELDS = tuple(field.name for field in dataclasses.fields(User))
+# Every column a row is read from, in UserRow's field order, so a row unpacks by position.
+_COLUMNS = tuple(users.c[field.name] for field in dataclasses.fields(UserRow))
+# What an INSERT writes: every User field and every derived column, each a bound parameter.
+_NEW: dict[str, sa.BindParameter[Any]] = {name: sa.bindparam(name) for name in (*_FIELDS, *DERIVED)}
 # Statements are built once: constructing a Core statement per request costs more than running it
-# (bench/report.md). Values travel as bound parameters; a new user's are named as _values names them.
-_NEW: dict[str, sa.BindParameter[Any]] = {
-    column: sa.bindparam(column)
-    for column in ("id", "name", "email", "email_key", "version", "created_at", "updated_at")
-}
-_INSERT = users.insert().values(_NEW).returning(*_COLUMNS)
+# (bench/report.md). Values travel as bound parameters.
 _BY_ID = sa.select(*_COLUMNS).where(users.c.id == sa.bindparam("user_id"))
 _VERSIONS = users.c.version.in_(sa.bindparam("versions", expanding=True))
 _DELETE = users.delete().where(users.c.id == sa.bindparam("user_id"))
 _DELETE_IF = _DELETE.where(_VERSIONS)
 
 
-def _values(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "email": user.email,
-        "email_key": user.email.lower(),
-        "version": user.version,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    }
+def _row(row: Any) -> UserRow:
+    return UserRow(*row)
+
+
+def _with_derived(values: dict[str, Any]) -> dict[str, Any]:
+    """`values`, plus each derived column whose source field is among them."""
+    for column, (source, derive) in DERIVED.items():
+        if source in values:
+            values[column] = derive(values[source])
+    return values
 
 
 def _page_query(after: bool, name: bool, email: bool) -> sa.Select[Any]:
@@ -116,38 +106,38 @@ class UserStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         # The hot statements; pages by the filters a page is asked with (after, name, email).
-        self._insert = HotStatement(engine, _INSERT)
         self._by_id = HotStatement(engine, _BY_ID)
         self._pages = {
             filters: HotStatement(engine, _page_query(*filters))
             for filters in itertools.product((False, True), repeat=3)
         }
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        # A taken email stores nothing and raises nothing, so a PostgreSQL transaction it runs in
-        # goes on (an IntegrityError would abort it).
+        # The one INSERT of a user. A taken email stores nothing and raises nothing (no row comes
+        # back), so a PostgreSQL transaction it runs in goes on (an IntegrityError would abort it).
         self._add = HotStatement(
-            engine, insert(users).values(_NEW).on_conflict_do_nothing(index_elements=[users.c.email_key])
+            engine,
+            insert(users)
+            .values(_NEW)
+            .on_conflict_do_nothing(index_elements=[users.c.email_key])
+            .returning(users.c.seq),
         )
 
-    def create(self, *, name: str, email: str) -> UserRow:
-        """Insert a user in a transaction of its own; EmailTaken if the email is in use."""
-        try:
-            [row] = self._insert.commit(_values(self.new(name=name, email=email)))
-        except sa.exc.IntegrityError:
-            raise EmailTaken(email) from None
-        return _row(row)
-
     @staticmethod
-    def new(*, name: str, email: str) -> User:
-        """A user made but not stored yet: its id, version and times are the server's, so how it
-        will look once stored is known now."""
+    def new(**fields: Any) -> User:
+        """A user made but not stored yet from the fields a client writes: its id, version and times
+        are the server's, so how it will look once stored is known now, and is what a create renders."""
         now = datetime.now(UTC)
-        return User(uuid.uuid4(), name, email, 1, now, now)
+        return User(id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **fields)
 
-    def add(self, conn: Connection, user: User) -> bool:
-        """Store `user` within the caller's transaction on `conn`; False, storing nothing, if its
-        email is taken. The user commits or vanishes with whatever else that transaction writes."""
-        return self._add.on(conn, _values(user)).rowcount == 1
+    def add(self, user: User, *, conn: Connection | None = None) -> User:
+        """Store `user`, in a transaction of its own, or within the caller's on `conn` (it then commits
+        or vanishes with whatever else that transaction writes). EmailTaken, storing nothing, if its
+        email is in use."""
+        values = _with_derived({field: getattr(user, field) for field in _FIELDS})
+        added = self._add.commit(values) if conn is None else self._add.on(conn, values).rows
+        if not added:
+            raise EmailTaken(user.email)
+        return user
 
     def get(self, user_id: uuid.UUID) -> UserRow:
         """The user with this id, or UserNotFound."""
@@ -161,19 +151,22 @@ class UserStore:
     ) -> tuple[list[UserRow], int | None]:
         """Up to `limit` users after the `after` key in creation order, and the next key if more exist."""
         page = self._pages[after is not None, name is not None, email is not None]
-        params = {"limit": limit + 1, "after": after, "name": name, "email_key": email and email.lower()}
+        params = {
+            "limit": limit + 1,
+            "after": after,
+            "name": name,
+            "email_key": email and rules.mailbox(email),
+        }
         rows = [_row(row) for row in page.all(params)]
         if len(rows) > limit:
             return rows[:limit], rows[limit - 1].seq
         return rows, None
 
     def update(
-        self, user_id: uuid.UUID, *, changes: dict[str, str], if_versions: Collection[int] | None = None
+        self, user_id: uuid.UUID, *, changes: dict[str, Any], if_versions: Collection[int] | None = None
     ) -> UserRow:
         """Apply `changes`, bumping the version; the version check is part of the UPDATE itself."""
-        values: dict[str, Any] = dict(changes)
-        if "email" in values:
-            values["email_key"] = values["email"].lower()
+        values = _with_derived(dict(changes))
         values["updated_at"] = datetime.now(UTC)
         statement = _update_statement(frozenset(values), if_versions is not None)
         params = {f"new_{column}": value for column, value in values.items()}

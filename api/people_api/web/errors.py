@@ -12,9 +12,14 @@ import marshmallow as ma
 from webargs.flaskparser import abort
 from werkzeug.exceptions import HTTPException
 
+from people_api.storage import outages
+
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 _INVALID = "The request is not valid; see errors."
+# The longest detail or message a problem carries, and the most messages per field.
+MAX_TEXT = 1024
+MAX_MESSAGES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +73,14 @@ class ProblemSchema(ma.Schema):
         metadata={
             "description": "What went wrong, for a human.",
             "example": "No user has this id.",
-            "maxLength": 1024,
+            "maxLength": MAX_TEXT,
         },
     )
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
-        values=ma.fields.List(ma.fields.String(metadata={"maxLength": 1024}), metadata={"maxItems": 100}),
+        values=ma.fields.List(
+            ma.fields.String(metadata={"maxLength": MAX_TEXT}), metadata={"maxItems": MAX_MESSAGES}
+        ),
         metadata={
             "description": "Validation messages by field name, for 400 responses.",
             "example": {"email": ["Not a valid email address."]},
@@ -86,6 +93,22 @@ class ProblemSchema(ma.Schema):
         if not body.get("errors"):
             body.pop("errors", None)
         return body
+
+    @ma.post_dump
+    def _bounded(self, body: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        # The bounds above are a promise, whatever a library's message holds: email-validator lists
+        # every character it refused, which for a fuzzer's input runs past 1024.
+        body["detail"] = _shortened(body["detail"])
+        if body.get("errors"):
+            body["errors"] = {
+                field: [_shortened(message) for message in messages[:MAX_MESSAGES]]
+                for field, messages in body["errors"].items()
+            }
+        return body
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 _SCHEMA = ProblemSchema()
@@ -142,7 +165,7 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
 
 def database_unavailable(error: Exception) -> flask.Response:
     """503 for a database that refused, dropped or timed out a connection or statement."""
-    flask.current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    outages.failed(flask.current_app.extensions["people_api.engine"], error)  # logs an outage's first only
     response = render_problem(503, "The database is unavailable; retry shortly.")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

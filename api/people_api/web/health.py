@@ -6,8 +6,10 @@ from typing import Any
 
 import flask
 import marshmallow as ma
+from werkzeug.exceptions import ServiceUnavailable
 
-from people_api.storage import engines
+from people_api.storage import migrations
+from people_api.web.errors import RETRY_AFTER_SECONDS
 from people_api.web.smorest import PeopleBlueprint
 
 blp = PeopleBlueprint("health", __name__, description="Liveness and readiness probes.")
@@ -34,6 +36,10 @@ def health() -> Any:
 @blp.response(200, HealthSchema, example={"status": "ready"})
 @blp.documents_unavailable()
 def readiness() -> Any:
-    """Answer 200 only while the database answers; take the instance out of rotation on 503."""
-    engines.ping(flask.current_app.extensions["people_api.engine"])
+    """Answer 200 only while the database answers and is migrated; on 503, out of rotation."""
+    try:
+        # Reading the schema's revision is the query that shows the database answers, too.
+        migrations.require_current(flask.current_app.extensions["people_api.engine"])
+    except migrations.NotMigrated as error:
+        raise ServiceUnavailable(str(error), retry_after=RETRY_AFTER_SECONDS) from None
     return {"status": "ready"}

@@ -33,10 +33,8 @@ CORS_EXPOSED_HEADERS = (
 CORS_MAX_AGE_SECONDS = 600
 
 
-def init_app(app: flask.Flask, settings: Settings) -> None:
-    """Bound request sizes, label every response, and answer CORS only for PEOPLE_API_CORS_ORIGINS."""
-    app.before_request(_refuse_oversized)
-    app.after_request(_label)
+def allow_cors(app: flask.Flask, settings: Settings) -> None:
+    """Answer CORS only for the origins in PEOPLE_API_CORS_ORIGINS (none: no CORS at all)."""
     if settings.cors_origins:
         CORS(
             app,
@@ -51,7 +49,8 @@ def init_app(app: flask.Flask, settings: Settings) -> None:
         app.after_request(_vary_by_origin)
 
 
-def _refuse_oversized() -> None:
+def refuse_oversized() -> None:
+    """413, 414 or 431 for a request larger than this API takes, before anything reads it further."""
     environ = flask.request.environ
     url = sum(len(environ.get(key, "")) for key in ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING"))
     if url > MAX_URL_BYTES:
@@ -75,7 +74,8 @@ def _vary_by_origin(response: flask.Response) -> flask.Response:
     return response
 
 
-def _label(response: flask.Response) -> flask.Response:
+def label(response: flask.Response) -> flask.Response:
+    """The headers every response carries: its type is as declared, and API answers are never cached."""
     # Browsers must not guess a type other than the one declared (a JSON body read as HTML).
     response.headers["X-Content-Type-Options"] = "nosniff"
     path = flask.request.path

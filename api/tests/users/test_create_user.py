@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from wire import INVALID, USERS
+from wire import A_LABEL, INVALID, NFD_JOSE, ONE_MAILBOX, ONE_MAILBOX_IDS, USERS
 
 from people_api.config import MAX_BODY_BYTES
 
@@ -202,6 +202,35 @@ def test_create_user_taken_email_is_409(
         "Another user already has this email address.",
         errors={"email": [f"{second} is taken."]},
     )
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_create_user_with_another_spelling_of_a_taken_mailbox_is_409(
+    client: FlaskClient,
+    assert_problem: Callable[..., None],
+    make_user: Callable[..., Any],
+    first: str,
+    second: str,
+) -> None:
+    """An address that names a taken mailbox in another Unicode spelling or domain form answers 409."""
+    make_user(email=first)
+
+    response = client.post(USERS, json={"name": "Other", "email": second})
+
+    assert_problem(
+        response,
+        409,
+        "Another user already has this email address.",
+        errors={"email": [f"{second} is taken."]},
+    )
+
+
+@pytest.mark.parametrize("email", [NFD_JOSE, A_LABEL, "User@M\u00dcNCHEN.de"])
+def test_create_user_keeps_an_internationalised_email_as_sent(client: FlaskClient, email: str) -> None:
+    """The address is stored and returned in the spelling the client sent, not the normalised one."""
+    response = client.post(USERS, json={"name": "Jos\u00e9", "email": email})
+
+    assert response.get_json()["email"] == email
 
 
 def test_create_user_over_one_mebibyte_is_413(

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from wire import INVALID, USERS
+from making import stored_user
+from wire import INVALID, ONE_MAILBOX, ONE_MAILBOX_IDS, USERS
 
 from people_api.users.store import UserStore
 
@@ -65,7 +66,7 @@ def test_list_users_full_last_page_has_a_null_cursor(
 def test_list_users_default_page_is_100(client: FlaskClient, store: UserStore) -> None:
     """Without limit, a page holds 100 users and offers a cursor to the 101st."""
     for index in range(101):
-        store.create(name="Bulk", email=f"bulk{index}@example.com")
+        stored_user(store, name="Bulk", email=f"bulk{index}@example.com")
 
     first = client.get(USERS).get_json()
     second = client.get(f"{USERS}?cursor={first['next_cursor']}").get_json()
@@ -104,6 +105,31 @@ def test_list_users_filters_by_email_ignoring_case(
     make_user(email="bob@example.com")
 
     assert client.get(f"{USERS}?email=ada@EXAMPLE.com").get_json() == {"users": [wanted], "next_cursor": None}
+
+
+@pytest.mark.parametrize(("stored", "asked"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_list_users_filters_by_email_in_any_spelling_of_the_mailbox(
+    client: FlaskClient, make_user: Callable[..., Any], stored: str, asked: str
+) -> None:
+    """?email= finds the user by another Unicode spelling or domain form of their address."""
+    wanted = make_user(email=stored)
+    make_user(email="bob@example.com")
+
+    response = client.get(USERS, query_string={"email": asked})
+
+    assert response.get_json() == {"users": [wanted], "next_cursor": None}
+
+
+@pytest.mark.parametrize("asked", ["a@xn--zz.com", "\u00fc@\u00fc..com", "a@ex\u200dample.\u00fc", "\u00fc"])
+def test_list_users_email_filter_no_address_matches_is_an_empty_page(
+    client: FlaskClient, make_user: Callable[..., Any], asked: str
+) -> None:
+    """A filter that is no valid address (a domain IDNA refuses, no @) answers an empty page, not a 500."""
+    make_user()
+
+    response = client.get(USERS, query_string={"email": asked})
+
+    assert (response.status_code, response.get_json()) == (200, {"users": [], "next_cursor": None})
 
 
 def test_list_users_name_filter_pages_over_matches_only(

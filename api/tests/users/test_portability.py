@@ -15,7 +15,8 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
-from wire import USERS
+from making import stored_user
+from wire import ONE_MAILBOX, ONE_MAILBOX_IDS, USERS
 
 from people_api import cli
 from people_api.config import MAX_BODY_BYTES, Settings
@@ -335,6 +336,33 @@ def test_import_rejects_an_email_repeated_in_the_file(
     assert [name for name, _ in _names_and_emails(store)] == ["Ada Lovelace", "Grace Hopper"]
 
 
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_import_rejects_another_spelling_of_a_mailbox_earlier_in_the_file(
+    import_file: Any, store: UserStore, first: str, second: str
+) -> None:
+    """A line whose address names an earlier line's mailbox in another Unicode spelling or domain form
+    is a repeat: rejected, and only the first is imported."""
+    content = _jsonl({"name": "First", "email": first}, {"name": "Second", "email": second})
+
+    result = import_file(content)
+
+    assert result.stderr == "line 2: email: Already taken by an earlier line of this input.\n"
+    assert _names_and_emails(store) == [("First", first)]
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_import_skips_another_spelling_of_a_mailbox_the_api_holds(
+    import_file: Any, store: UserStore, client: FlaskClient, first: str, second: str
+) -> None:
+    """An address naming a stored user's mailbox in another spelling counts as existing."""
+    client.post(USERS, json={"name": "API", "email": first})
+
+    result = import_file(_jsonl({"name": "Imported", "email": second}))
+
+    assert (result.exit_code, result.stdout) == (0, "read 1, imported 0, skipped existing 1, rejected 0\n")
+    assert _names_and_emails(store) == [("API", first)]
+
+
 def test_import_again_of_a_file_with_a_repeat_skips_it(import_file: Any, store: UserStore) -> None:
     """On a re-run the repeated line meets a user that was there before, so it is skipped, not rejected."""
     content = _jsonl(ADA, {"name": "Ada Again", "email": "ADA@example.com"})
@@ -409,7 +437,7 @@ def test_import_treats_null_and_empty_optional_fields_as_missing(import_file: An
 
 def test_import_skips_a_user_whose_id_exists(import_file: Any, store: UserStore) -> None:
     """A line whose id is taken counts as existing even with another email: import never overwrites."""
-    ada = store.create(name="Ada", email="ada@example.com")
+    ada = stored_user(store, name="Ada", email="ada@example.com")
 
     result = import_file(_jsonl({"name": "Ada L.", "email": "ada.l@example.com", "id": str(ada.id)}))
 
@@ -556,7 +584,7 @@ def test_import_progress_bar_only_on_a_terminal(
 
 
 def _make(store: UserStore, count: int) -> list[UserRow]:
-    return [store.create(name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
+    return [stored_user(store, name=f"User {n}", email=f"user{n}@example.com") for n in range(count)]
 
 
 def test_export_writes_each_user_as_the_api_returns_it(
@@ -605,7 +633,7 @@ def test_export_csv_has_a_header_and_quotes_as_rfc_4180(
     runner: Any, env: dict[str, str], store: UserStore
 ) -> None:
     """CSV export: the header row, then one row per user, quoted where needed, CRLF line ends."""
-    user = store.create(name='Lovelace, "Ada"', email="ada@example.com")
+    user = stored_user(store, name='Lovelace, "Ada"', email="ada@example.com")
 
     result = runner.run("users", "export", "--format", "csv", env=env)
 
@@ -622,7 +650,7 @@ def test_export_then_import_restores_the_same_users(
 ) -> None:
     """An export imported into an empty database gives back every user: ids, names, emails and times."""
     _make(store, 3)
-    store.create(name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
+    stored_user(store, name='Multi\nline, "quoted" Zoë', email="zoe@example.com")
     originals = _users(store)
     target = tmp_path / name
     runner.run("users", "export", "-o", str(target), env=env)

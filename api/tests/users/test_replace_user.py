@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from wire import INVALID, STALE, USERS
+from wire import INVALID, NFC_JOSE, NFD_JOSE, ONE_MAILBOX, ONE_MAILBOX_IDS, STALE, USERS
 
 from people_api.config import MAX_BODY_BYTES
 
@@ -122,6 +122,39 @@ def test_replace_user_taken_email_is_409(
         errors={"email": ["TAKEN@example.com is taken."]},
     )
     assert client.get(path).get_json() == before
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_replace_user_with_another_spelling_of_a_taken_mailbox_is_409(
+    client: FlaskClient,
+    make_user: Callable[..., Any],
+    assert_problem: Callable[..., None],
+    first: str,
+    second: str,
+) -> None:
+    """Taking another user's mailbox in another Unicode spelling or domain form answers 409."""
+    make_user(email=first)
+    path, _, before = _create(client)
+
+    response = client.put(path, json={"name": "John", "email": second})
+
+    assert_problem(
+        response,
+        409,
+        "Another user already has this email address.",
+        errors={"email": [f"{second} is taken."]},
+    )
+    assert client.get(path).get_json() == before
+
+
+def test_replace_user_own_mailbox_in_another_spelling_is_200(client: FlaskClient) -> None:
+    """A user may respell their own address: it is stored as sent, and still theirs."""
+    created = client.post(USERS, json={"name": "Jos\u00e9", "email": NFC_JOSE}).get_json()
+
+    response = client.put(f"{USERS}/{created['id']}", json={"name": "Jos\u00e9", "email": NFD_JOSE})
+
+    assert response.status_code == 200
+    assert response.get_json()["email"] == NFD_JOSE
 
 
 def test_replace_user_own_email_in_another_case_is_200(client: FlaskClient) -> None:

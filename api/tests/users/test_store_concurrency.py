@@ -7,6 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from making import stored_user
+
 from people_api.users.store import EmailTaken, UserStore, VersionMismatch
 
 WRITERS = 8
@@ -32,7 +34,7 @@ def test_concurrent_creates_with_one_email_store_exactly_one(store: UserStore) -
     """Writers racing to register the same address (in different cases): one wins, the rest get EmailTaken."""
     emails = ("race@example.com", "RACE@Example.com")
 
-    outcomes = _race(lambda index: store.create(name=f"Racer {index}", email=emails[index % 2]))
+    outcomes = _race(lambda index: stored_user(store, name=f"Racer {index}", email=emails[index % 2]))
 
     assert outcomes == ["EmailTaken"] * (WRITERS - 1) + ["ok"]
     assert len(store.list_page(limit=100)[0]) == 1
@@ -40,7 +42,7 @@ def test_concurrent_creates_with_one_email_store_exactly_one(store: UserStore) -
 
 def test_concurrent_conditional_updates_let_exactly_one_through(store: UserStore) -> None:
     """Writers holding the same version race to update: one succeeds, the rest get VersionMismatch."""
-    user = store.create(name="Ada", email="ada@example.com")
+    user = stored_user(store, name="Ada", email="ada@example.com")
 
     outcomes = _race(
         lambda index: store.update(user.id, changes={"name": f"Writer {index}"}, if_versions={1})

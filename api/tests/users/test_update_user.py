@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from wire import INVALID, STALE, USERS
+from wire import INVALID, ONE_MAILBOX, ONE_MAILBOX_IDS, STALE, USERS
 
 from people_api.config import MAX_BODY_BYTES
 
@@ -158,6 +158,29 @@ def test_update_user_taken_email_is_409(
         409,
         "Another user already has this email address.",
         errors={"email": ["Taken@Example.com is taken."]},
+    )
+    assert client.get(path).get_json() == before
+
+
+@pytest.mark.parametrize(("first", "second"), ONE_MAILBOX, ids=ONE_MAILBOX_IDS)
+def test_update_user_to_another_spelling_of_a_taken_mailbox_is_409(
+    client: FlaskClient,
+    make_user: Callable[..., Any],
+    assert_problem: Callable[..., None],
+    first: str,
+    second: str,
+) -> None:
+    """Patching to another user's mailbox in another Unicode spelling or domain form answers 409."""
+    make_user(email=first)
+    path, _, before = _create(client)
+
+    response = _patch(client, path, {"email": second})
+
+    assert_problem(
+        response,
+        409,
+        "Another user already has this email address.",
+        errors={"email": [f"{second} is taken."]},
     )
     assert client.get(path).get_json() == before
 

@@ -14,7 +14,9 @@ T = TypeVar("T", bound="UserPatch")
 class UserPatch:
     """
     Attributes:
-        email (str | Unset): Email address, unique among users regardless of case. Example: john@example.com.
+        email (str | Unset): Email address, internationalised ones included; stored and returned as sent. Unique among
+            users by mailbox: two addresses are one when they match ignoring case and Unicode spelling (NFC), with the
+            domain compared in its IDNA form (münchen.de is xn--mnchen-3ya.de). Example: john@example.com.
         name (str | Unset): Display name. Must be 1 to 200 characters once surrounding whitespace is trimmed. The server
             trims it. No NUL characters. Example: John.
     """

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from people_api.users.bulk.formats import COLUMNS, Format
+from people_api.users.bulk.spreadsheets import protect
 from people_api.users.schemas import UserSchema
 from people_api.users.store import UserRow, UserStore
 
@@ -51,7 +52,8 @@ def export_users(
             cells = operator.itemgetter(*COLUMNS)
 
             def write(users: list[dict[str, Any]]) -> None:
-                writer.writerows(map(cells, users))
+                # Every cell through `protect`, so a name or email never opens as a live formula.
+                writer.writerows([[protect(cell) for cell in cells(user)] for user in users])
 
         else:
             encode = json.JSONEncoder(ensure_ascii=False).encode

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from people_api.storage.tables import users
+from people_api.users import rules
 
 
 class NewUser(NamedTuple):
@@ -95,7 +96,7 @@ class BatchPreparer:
     dialect_class: type[sa.Dialect]
 
     def __call__(self, new_users: Sequence[NewUser]) -> PreparedUsers:
-        """Each user with its id (a new UUID4 if missing), lower-cased email key, version 1 and times."""
+        """Each user with its id (a new UUID4 if missing), mailbox key, version 1 and times."""
         to = bind_processors(self.dialect_class)
         to_id, to_name, to_email, to_key = to["id"], to["name"], to["email"], to["email_key"]
         # Times repeat (a batch shares its `now`), so each distinct one is converted once.
@@ -110,7 +111,7 @@ class BatchPreparer:
             id=[to_id(user.id or next(fresh)) for user in new_users],
             name=[to_name(user.name) for user in new_users],
             email=[to_email(user.email) for user in new_users],
-            email_key=[to_key(user.email.lower()) for user in new_users],
+            email_key=[to_key(rules.mailbox(user.email)) for user in new_users],
             version=[to["version"](1)] * len(new_users),
             created_at=[to_created(user.created_at or now) for user in new_users],
             updated_at=[to_updated(user.updated_at or user.created_at or now) for user in new_users],

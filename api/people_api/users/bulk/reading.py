@@ -10,6 +10,7 @@ from typing import IO, NamedTuple
 
 from people_api.config import MAX_BODY_BYTES
 from people_api.users.bulk.formats import COLUMNS, REQUIRED_COLUMNS, Format
+from people_api.users.bulk.spreadsheets import unprotect
 
 MAX_LINE_BYTES = MAX_BODY_BYTES
 # However short the lines, a batch stops at 16 MiB of input: at most jobs + 2 batches are in memory.
@@ -109,7 +110,7 @@ def _header(cells: list[str], line: int) -> list[str]:
     if faults:
         raise InputError(
             f"line {line}: the CSV header has {'; '.join(faults)} "
-            f"(columns: {', '.join(COLUMNS)}; name and email are required)."
+            f"(columns: {', '.join(COLUMNS)}; {' and '.join(REQUIRED_COLUMNS)} are required)."
         )
     return names
 
@@ -138,9 +139,10 @@ def _csv_records(lines: _Lines) -> Iterator[tuple[int, Content] | Rejection]:
         elif len(cells) != len(header):
             yield Rejection(start, f"{len(cells)} fields; the header has {len(header)}.")
         else:
-            # An empty optional cell means "not given", as a missing key does in JSON.
+            # An empty optional cell means "not given", as a missing key does in JSON; a cell export
+            # protected from spreadsheets loses that protection.
             row = {
-                name: cell
+                name: unprotect(cell)
                 for name, cell in zip(header, cells, strict=True)
                 if cell or name in REQUIRED_COLUMNS
             }

@@ -1,17 +1,17 @@
-from http import HTTPStatus
 from typing import Any
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ... import _operations
+from ..._sending import TimeoutTypes
+from ...client import AuthenticatedClient, Client, Retries
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
@@ -22,53 +22,63 @@ def _get_kwargs(
         "url": "/metrics",
     }
 
-    _kwargs["headers"] = headers
+    # A header given as None is not sent.
+    _kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> Problem | str:
+def _parse_response(response: httpx.Response) -> Problem | str:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
+    if response.status_code in {401, 403, 500}:
+        return _operations.problem(response)
 
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 500:
-        response_500 = Problem.from_dict(response.json())
-
-        return response_500
-
-    raise errors.UnexpectedStatus(response.status_code, response.content)
-
-
-def _build_response(*, response: httpx.Response) -> Response[Problem | str]:
-    return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(response=response),
-    )
+    raise _operations.unexpected(response)
 
 
 def _success(response: Response[Problem | str]) -> str:
     parsed = response.parsed
     if isinstance(parsed, Problem):
-        raise errors.ProblemError(parsed, response.headers)
+        raise _operations.problem_error(parsed, response)
     return parsed
+
+
+def _sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | str]:
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+    response = client.request(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
+
+
+async def _asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | str]:
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+    response = await client.arequest(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
 
 
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | str]:
     """Prometheus metrics of every worker process.
 
@@ -76,29 +86,34 @@ def sync_detailed(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | str]
     """
 
-    kwargs = _get_kwargs(
+    return _sync_detailed(
+        client=client,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = client.request(**kwargs)
-
-    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | str:
     """Prometheus metrics of every worker process.
 
@@ -106,26 +121,34 @@ def sync(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | str
     """
 
-    return sync_detailed(
+    return _sync_detailed(
         client=client,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     ).parsed
 
 
 def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> str:
     """Prometheus metrics of every worker process.
 
@@ -133,21 +156,28 @@ def sync_or_raise(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         str
     """
 
     return _success(
-        sync_detailed(
+        _sync_detailed(
             client=client,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
 
@@ -155,7 +185,9 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | str]:
     """Prometheus metrics of every worker process.
 
@@ -163,29 +195,34 @@ async def asyncio_detailed(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | str]
     """
 
-    kwargs = _get_kwargs(
+    return await _asyncio_detailed(
+        client=client,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = await client.arequest(**kwargs)
-
-    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | str:
     """Prometheus metrics of every worker process.
 
@@ -193,20 +230,26 @@ async def asyncio(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | str
     """
 
     return (
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     ).parsed
 
@@ -214,7 +257,9 @@ async def asyncio(
 async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
-    x_request_id: str | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> str:
     """Prometheus metrics of every worker process.
 
@@ -222,20 +267,27 @@ async def asyncio_or_raise(
 
     Args:
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         str
     """
 
     return _success(
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )

@@ -1,11 +1,10 @@
-import uuid
-from http import HTTPStatus
 from typing import Any
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ... import _operations
+from ..._sending import TimeoutTypes
+from ...client import AuthenticatedClient, Client, Retries
 from ...models.problem import Problem
 from ...models.user import User
 from ...models.user_create import UserCreate
@@ -15,8 +14,8 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
@@ -34,91 +33,76 @@ def _get_kwargs(
 
     headers["Content-Type"] = "application/json"
 
-    _kwargs["headers"] = headers
+    # A header given as None is not sent.
+    _kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> Problem | User:
+def _parse_response(response: httpx.Response) -> Problem | User:
     if response.status_code == 201:
         response_201 = User.from_dict(response.json())
 
         return response_201
 
-    if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+    if response.status_code in {400, 401, 403, 409, 413, 415, 422, 429, 500, 503}:
+        return _operations.problem(response)
 
-        return response_400
-
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
-
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 409:
-        response_409 = Problem.from_dict(response.json())
-
-        return response_409
-
-    if response.status_code == 413:
-        response_413 = Problem.from_dict(response.json())
-
-        return response_413
-
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
-    if response.status_code == 422:
-        response_422 = Problem.from_dict(response.json())
-
-        return response_422
-
-    if response.status_code == 429:
-        response_429 = Problem.from_dict(response.json())
-
-        return response_429
-
-    if response.status_code == 500:
-        response_500 = Problem.from_dict(response.json())
-
-        return response_500
-
-    if response.status_code == 503:
-        response_503 = Problem.from_dict(response.json())
-
-        return response_503
-
-    raise errors.UnexpectedStatus(response.status_code, response.content)
-
-
-def _build_response(*, response: httpx.Response) -> Response[Problem | User]:
-    return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(response=response),
-    )
+    raise _operations.unexpected(response)
 
 
 def _success(response: Response[Problem | User]) -> User:
     parsed = response.parsed
     if isinstance(parsed, Problem):
-        raise errors.ProblemError(parsed, response.headers)
+        raise _operations.problem_error(parsed, response)
     return parsed
+
+
+def _sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | User]:
+    idempotency_key = _operations.idempotency_key(idempotency_key, client, retries)
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+    response = client.request(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
+
+
+async def _asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | User]:
+    idempotency_key = _operations.idempotency_key(idempotency_key, client, retries)
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+    response = await client.arequest(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
 
 
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -130,37 +114,38 @@ def sync_detailed(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | User]
     """
 
-    if isinstance(idempotency_key, Unset) and client.retries.max_retries > 0:
-        # A request that may be sent again must carry a key, or a retry could do its work twice.
-        idempotency_key = str(uuid.uuid4())
-
-    kwargs = _get_kwargs(
+    return _sync_detailed(
+        client=client,
         body=body,
         idempotency_key=idempotency_key,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = client.request(**kwargs)
-
-    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -172,21 +157,27 @@ def sync(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | User
     """
 
-    return sync_detailed(
+    return _sync_detailed(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     ).parsed
 
 
@@ -194,8 +185,10 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -207,23 +200,30 @@ def sync_or_raise(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         User
     """
 
     return _success(
-        sync_detailed(
+        _sync_detailed(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
 
@@ -232,8 +232,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Create a user.
 
@@ -245,37 +247,38 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | User]
     """
 
-    if isinstance(idempotency_key, Unset) and client.retries.max_retries > 0:
-        # A request that may be sent again must carry a key, or a retry could do its work twice.
-        idempotency_key = str(uuid.uuid4())
-
-    kwargs = _get_kwargs(
+    return await _asyncio_detailed(
+        client=client,
         body=body,
         idempotency_key=idempotency_key,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = await client.arequest(**kwargs)
-
-    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | User:
     """Create a user.
 
@@ -287,22 +290,28 @@ async def asyncio(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | User
     """
 
     return (
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     ).parsed
 
@@ -311,8 +320,10 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     body: UserCreate,
-    idempotency_key: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    idempotency_key: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> User:
     """Create a user.
 
@@ -324,22 +335,29 @@ async def asyncio_or_raise(
         idempotency_key (str | Unset):  Example: 5f0c7c1e-create-ada.
         x_request_id (str | Unset):
         body (UserCreate):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         User
     """
 
     return _success(
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )

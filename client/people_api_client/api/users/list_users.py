@@ -1,11 +1,11 @@
-from collections.abc import AsyncIterator, Iterator
-from http import HTTPStatus
 from typing import Any
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ... import _operations
+from ..._paging import AsyncPager, SyncPager
+from ..._sending import TimeoutTypes
+from ...client import AuthenticatedClient, Client, Retries
 from ...models.problem import Problem
 from ...models.user import User
 from ...models.user_list import UserList
@@ -14,11 +14,11 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
@@ -42,97 +42,41 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
+    # A header given as None is not sent.
+    _kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> Problem | UserList:
+def _parse_response(response: httpx.Response) -> Problem | UserList:
     if response.status_code == 200:
         response_200 = UserList.from_dict(response.json())
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+    if response.status_code in {400, 401, 403, 429, 500, 503}:
+        return _operations.problem(response)
 
-        return response_400
-
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
-
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 429:
-        response_429 = Problem.from_dict(response.json())
-
-        return response_429
-
-    if response.status_code == 500:
-        response_500 = Problem.from_dict(response.json())
-
-        return response_500
-
-    if response.status_code == 503:
-        response_503 = Problem.from_dict(response.json())
-
-        return response_503
-
-    raise errors.UnexpectedStatus(response.status_code, response.content)
-
-
-def _build_response(*, response: httpx.Response) -> Response[Problem | UserList]:
-    return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(response=response),
-    )
+    raise _operations.unexpected(response)
 
 
 def _success(response: Response[Problem | UserList]) -> UserList:
     parsed = response.parsed
     if isinstance(parsed, Problem):
-        raise errors.ProblemError(parsed, response.headers)
+        raise _operations.problem_error(parsed, response)
     return parsed
 
 
-def sync_detailed(
+def _sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | UserList]:
-    """List users in creation order, a page at a time.
-
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
-
-    Needs an API key with the `users:read` scope once any key exists.
-
-    Args:
-        name (str | Unset):
-        email (str | Unset):
-        limit (int | Unset):  Default: 100.
-        cursor (str | Unset):
-        x_request_id (str | Unset):
-
-    Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
-
-    Returns:
-        Response[Problem | UserList]
-    """
-
     kwargs = _get_kwargs(
         name=name,
         email=email,
@@ -140,25 +84,47 @@ def sync_detailed(
         cursor=cursor,
         x_request_id=x_request_id,
     )
-
-    response = client.request(**kwargs)
-
-    return _build_response(response=response)
+    response = client.request(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
 
 
-def sync(
+async def _asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
-) -> Problem | UserList:
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | UserList]:
+    kwargs = _get_kwargs(
+        name=name,
+        email=email,
+        limit=limit,
+        cursor=cursor,
+        x_request_id=x_request_id,
+    )
+    response = await client.arequest(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -168,39 +134,47 @@ def sync(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
-        Problem | UserList
+        Response[Problem | UserList]
     """
 
-    return sync_detailed(
+    return _sync_detailed(
         client=client,
         name=name,
         email=email,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
-    ).parsed
+        timeout=timeout,
+        retries=retries,
+    )
 
 
-def sync_or_raise(
+def sync(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
-) -> UserList:
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -210,25 +184,82 @@ def sync_or_raise(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
+
+    Returns:
+        Problem | UserList
+    """
+
+    return _sync_detailed(
+        client=client,
+        name=name,
+        email=email,
+        limit=limit,
+        cursor=cursor,
+        x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
+    ).parsed
+
+
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> UserList:
+    """List users in creation order, a page at a time.
+
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
+
+    Needs an API key with the `users:read` scope once any key exists.
+
+    Args:
+        name (str | Unset):
+        email (str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+        x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
+
+    Raises:
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         UserList
     """
 
     return _success(
-        sync_detailed(
+        _sync_detailed(
             client=client,
             name=name,
             email=email,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
 
@@ -236,16 +267,18 @@ def sync_or_raise(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | UserList]:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -255,42 +288,47 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | UserList]
     """
 
-    kwargs = _get_kwargs(
+    return await _asyncio_detailed(
+        client=client,
         name=name,
         email=email,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = await client.arequest(**kwargs)
-
-    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -300,24 +338,30 @@ async def asyncio(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | UserList
     """
 
     return (
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             name=name,
             email=email,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     ).parsed
 
@@ -325,16 +369,18 @@ async def asyncio(
 async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    cursor: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> UserList:
     """List users in creation order, a page at a time.
 
-     Filters are exact: `name` compares as sent, `email` ignores case. A filter that
-    matches nobody gives an empty page, not 404.
+     Filters are exact: `name` compares as sent, `email` by mailbox, as uniqueness does.
+    A filter that matches nobody gives an empty page, not 404.
 
     Needs an API key with the `users:read` scope once any key exists.
 
@@ -344,25 +390,32 @@ async def asyncio_or_raise(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         UserList
     """
 
     return _success(
-        await asyncio_detailed(
+        await _asyncio_detailed(
             client=client,
             name=name,
             email=email,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
 
@@ -370,59 +423,70 @@ async def asyncio_or_raise(
 def sync_all(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    x_request_id: str | Unset = UNSET,
-) -> Iterator[User]:
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> SyncPager[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
-    Takes the same filters as `sync`; `limit` is the page size. A page answered with a
-    problem raises errors.ProblemError, and any other status errors.UnexpectedStatus.
+    Takes the same arguments as `sync`; `limit` is the page size and `cursor` the page to start at
+    (the first when left out). The SyncPager it returns tells where it is: after a failure, its
+    `cursor` starts a new walk at the page that failed. A page answered with an error raises the
+    errors.ProblemError subclass its status names, as `sync_or_raise` does.
     """
 
-    cursor: str | Unset = UNSET
-    while True:
+    def fetch(page_cursor: str | None) -> tuple[list[User], str | None]:
+        cursor = page_cursor
         page = sync_or_raise(
             client=client,
             name=name,
             email=email,
             limit=limit,
-            x_request_id=x_request_id,
             cursor=cursor,
+            x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
-        yield from page.users
-        if not isinstance(page.next_cursor, str):
-            return
-        cursor = page.next_cursor
+        return page.users, page.next_cursor
+
+    return SyncPager(fetch, None if isinstance(cursor, Unset) else cursor)
 
 
-async def asyncio_all(
+def asyncio_all(
     *,
     client: AuthenticatedClient | Client,
-    name: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    x_request_id: str | Unset = UNSET,
-) -> AsyncIterator[User]:
+    name: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    limit: int | None | Unset = 100,
+    cursor: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> AsyncPager[User]:
     """Every User across all pages, fetching each page as the iteration reaches it.
 
-    Takes the same filters as `sync`; `limit` is the page size. A page answered with a
-    problem raises errors.ProblemError, and any other status errors.UnexpectedStatus.
+    Takes the same arguments as `sync`; `limit` is the page size and `cursor` the page to start at
+    (the first when left out). The AsyncPager it returns tells where it is: after a failure, its
+    `cursor` starts a new walk at the page that failed. A page answered with an error raises the
+    errors.ProblemError subclass its status names, as `sync_or_raise` does.
     """
 
-    cursor: str | Unset = UNSET
-    while True:
+    async def fetch(page_cursor: str | None) -> tuple[list[User], str | None]:
+        cursor = page_cursor
         page = await asyncio_or_raise(
             client=client,
             name=name,
             email=email,
             limit=limit,
-            x_request_id=x_request_id,
             cursor=cursor,
+            x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
-        for item in page.users:
-            yield item
-        if not isinstance(page.next_cursor, str):
-            return
-        cursor = page.next_cursor
+        return page.users, page.next_cursor
+
+    return AsyncPager(fetch, None if isinstance(cursor, Unset) else cursor)

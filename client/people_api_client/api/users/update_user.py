@@ -1,12 +1,12 @@
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ... import _operations
+from ..._sending import TimeoutTypes
+from ...client import AuthenticatedClient, Client, Retries
 from ...models.problem import Problem
 from ...models.user import User
 from ...models.user_patch import UserPatch
@@ -17,8 +17,8 @@ def _get_kwargs(
     user_id: UUID,
     *,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -38,88 +38,68 @@ def _get_kwargs(
 
     headers["Content-Type"] = "application/merge-patch+json"
 
-    _kwargs["headers"] = headers
+    # A header given as None is not sent.
+    _kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> Problem | User:
+def _parse_response(response: httpx.Response) -> Problem | User:
     if response.status_code == 200:
         response_200 = User.from_dict(response.json())
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+    if response.status_code in {400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503}:
+        return _operations.problem(response)
 
-        return response_400
-
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
-
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 404:
-        response_404 = Problem.from_dict(response.json())
-
-        return response_404
-
-    if response.status_code == 409:
-        response_409 = Problem.from_dict(response.json())
-
-        return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
-    if response.status_code == 413:
-        response_413 = Problem.from_dict(response.json())
-
-        return response_413
-
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
-    if response.status_code == 429:
-        response_429 = Problem.from_dict(response.json())
-
-        return response_429
-
-    if response.status_code == 500:
-        response_500 = Problem.from_dict(response.json())
-
-        return response_500
-
-    if response.status_code == 503:
-        response_503 = Problem.from_dict(response.json())
-
-        return response_503
-
-    raise errors.UnexpectedStatus(response.status_code, response.content)
-
-
-def _build_response(*, response: httpx.Response) -> Response[Problem | User]:
-    return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(response=response),
-    )
+    raise _operations.unexpected(response)
 
 
 def _success(response: Response[Problem | User]) -> User:
     parsed = response.parsed
     if isinstance(parsed, Problem):
-        raise errors.ProblemError(parsed, response.headers)
+        raise _operations.problem_error(parsed, response)
     return parsed
+
+
+def _sync_detailed(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserPatch,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | User]:
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        body=body,
+        if_match=if_match,
+        x_request_id=x_request_id,
+    )
+    response = client.request(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
+
+
+async def _asyncio_detailed(
+    user_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserPatch,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
+) -> Response[Problem | User]:
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        body=body,
+        if_match=if_match,
+        x_request_id=x_request_id,
+    )
+    response = await client.arequest(timeout=timeout, retries=retries, **kwargs)
+    return _operations.build(response, _parse_response)
 
 
 def sync_detailed(
@@ -127,8 +107,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -139,26 +121,29 @@ def sync_detailed(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | User]
     """
 
-    kwargs = _get_kwargs(
+    return _sync_detailed(
         user_id=user_id,
+        client=client,
         body=body,
         if_match=if_match,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = client.request(**kwargs)
-
-    return _build_response(response=response)
 
 
 def sync(
@@ -166,8 +151,10 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -178,22 +165,28 @@ def sync(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | User
     """
 
-    return sync_detailed(
+    return _sync_detailed(
         user_id=user_id,
         client=client,
         body=body,
         if_match=if_match,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     ).parsed
 
 
@@ -202,8 +195,10 @@ def sync_or_raise(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -214,24 +209,31 @@ def sync_or_raise(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         User
     """
 
     return _success(
-        sync_detailed(
+        _sync_detailed(
             user_id=user_id,
             client=client,
             body=body,
             if_match=if_match,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
 
@@ -241,8 +243,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Response[Problem | User]:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -253,26 +257,29 @@ async def asyncio_detailed(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Response[Problem | User]
     """
 
-    kwargs = _get_kwargs(
+    return await _asyncio_detailed(
         user_id=user_id,
+        client=client,
         body=body,
         if_match=if_match,
         x_request_id=x_request_id,
+        timeout=timeout,
+        retries=retries,
     )
-
-    response = await client.arequest(**kwargs)
-
-    return _build_response(response=response)
 
 
 async def asyncio(
@@ -280,8 +287,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> Problem | User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -292,23 +301,29 @@ async def asyncio(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         Problem | User
     """
 
     return (
-        await asyncio_detailed(
+        await _asyncio_detailed(
             user_id=user_id,
             client=client,
             body=body,
             if_match=if_match,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     ).parsed
 
@@ -318,8 +333,10 @@ async def asyncio_or_raise(
     *,
     client: AuthenticatedClient | Client,
     body: UserPatch,
-    if_match: str | Unset = UNSET,
-    x_request_id: str | Unset = UNSET,
+    if_match: str | None | Unset = UNSET,
+    x_request_id: str | None | Unset = UNSET,
+    timeout: TimeoutTypes | Unset = UNSET,
+    retries: Retries | int | Unset = UNSET,
 ) -> User:
     """Change some of a user's fields (JSON merge patch; null is not allowed).
 
@@ -330,23 +347,30 @@ async def asyncio_or_raise(
         if_match (str | Unset):  Example: "1".
         x_request_id (str | Unset):
         body (UserPatch):
+        timeout: seconds (or an httpx.Timeout, or None for none) each attempt of this call may take,
+            instead of the client's.
+        retries: a Retries policy (or a number of retries) for this call, instead of the client's.
 
     Raises:
-        errors.ProblemError: If the server answers with a documented problem (an error status).
-        errors.UnexpectedStatus: If the server answers with a status this operation does not document.
-        httpx.TransportError: If the request fails after the client's retries; httpx.TimeoutException
-            if an attempt takes longer than the client's timeout.
+        errors.ProblemError: If the server answers with an error status the operation documents; the
+            class names the status (errors.NotFoundError for a 404, ...).
+        errors.UnexpectedStatus: If the server answers with a status this operation does not document,
+            or a documented success whose body is not the documented one.
+        errors.APIConnectionError: If no answer came, after the client's retries;
+            errors.APITimeoutError if an attempt took longer than its timeout.
 
     Returns:
         User
     """
 
     return _success(
-        await asyncio_detailed(
+        await _asyncio_detailed(
             user_id=user_id,
             client=client,
             body=body,
             if_match=if_match,
             x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
         )
     )
