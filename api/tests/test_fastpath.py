@@ -12,8 +12,8 @@ import flask
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from wire import USERS
 from making import stored_user
+from wire import USERS
 
 from people_api.config import Settings
 from people_api.storage import engines, tables
