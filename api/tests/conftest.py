@@ -214,6 +214,19 @@ def make_app(settings: Settings) -> Iterator[Callable[..., flask.Flask]]:
 
 
 @pytest.fixture
+def sqlite_app(tmp_path: Path) -> Iterator[flask.Flask]:
+    """The app on a SQLite file, whichever engine the session tests, with a one-second statement
+    timeout: for what only the embedded database does (its writers' turns)."""
+    application = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'embedded.db'}", statement_timeout=1)
+    )
+    engine: Engine = application.extensions["people_api.engine"]
+    migrations.upgrade(engine)
+    yield application
+    engine.dispose()
+
+
+@pytest.fixture
 def client(app: flask.Flask) -> FlaskClient:
     """An HTTP client that calls the app in process."""
     return app.test_client()
@@ -445,6 +458,42 @@ def held_inserts(app: flask.Flask) -> Iterator[HeldInserts]:
     sa.event.listen(engine, "before_cursor_execute", listener)
     yield held
     sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def claims(app: flask.Flask) -> Iterator[queue.Queue[None]]:
+    """One item per Idempotency-Key claim (INSERT INTO idempotency_keys) as it goes to the database,
+    from any thread, in order: `get(timeout=10)` waits for the next."""
+    engine: Engine = app.extensions["people_api.engine"]
+    arrivals: queue.Queue[None] = queue.Queue()
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO idempotency_keys"):
+            arrivals.put(None)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    yield arrivals
+    sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def cursor_events(app: flask.Flask) -> Iterator[list[tuple[str, str]]]:
+    """Every statement the app's engine sends to the driver from now on, as cursor event listeners (a
+    tracer's) see it: ("before", sql) and ("after", sql), in order, whitespace collapsed."""
+    engine: Engine = app.extensions["people_api.engine"]
+    seen: list[tuple[str, str]] = []
+
+    def before(*args: Any) -> None:
+        seen.append(("before", " ".join(args[2].split())))
+
+    def after(*args: Any) -> None:
+        seen.append(("after", " ".join(args[2].split())))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", before)
+    sa.event.remove(engine, "after_cursor_execute", after)
 
 
 # The server's first answers to a PostgreSQL startup message: AuthenticationOk, then ReadyForQuery (idle).

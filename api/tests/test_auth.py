@@ -18,6 +18,7 @@ from people_api.app import create_app
 from people_api.config import API_PREFIX, Settings
 from people_api.contract import spec
 from people_api.storage import migrations
+from people_api.storage.writelock import TurnTimeout
 
 CHALLENGE = 'Bearer realm="people-api"'
 INVALID_TOKEN = 'Bearer realm="people-api", error="invalid_token"'
@@ -348,14 +349,26 @@ class TestAllowed:
         (key,) = keys.all()
         assert key.last_used_at is not None
 
+    @pytest.mark.parametrize(
+        "failure",
+        [
+            sa.exc.OperationalError("UPDATE api_keys", {}, Exception("database is locked")),
+            TurnTimeout("no turn to write within 5 s"),
+        ],
+        ids=["locked", "no-turn-to-write"],
+    )
     def test_a_failed_last_used_write_does_not_fail_the_request(
-        self, client: FlaskClient, make_token: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+        self,
+        client: FlaskClient,
+        make_token: Callable[..., str],
+        monkeypatch: pytest.MonkeyPatch,
+        failure: Exception,
     ) -> None:
-        """last_used_at is advisory: a locked database answers the request anyway."""
+        """last_used_at is advisory: a locked or busy database answers the request anyway."""
         token = make_token("users:read")
 
         def locked(_self: KeyStore, _key: object) -> None:
-            raise sa.exc.OperationalError("UPDATE api_keys", {}, Exception("database is locked"))
+            raise failure
 
         monkeypatch.setattr(KeyStore, "record_use", locked)
 

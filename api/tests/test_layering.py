@@ -14,7 +14,7 @@ MODULES = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob(
 # Modules that answer HTTP requests: they reach the database only through a store.
 HTTP_MODULES = [module for module in MODULES if module.startswith("web/") or module in ("users/routes.py",)]
 # Modules that speak SQL: no Flask, so they run the same under the CLI, the import and the server.
-SQL_MODULES = ["users/store.py", "access/api_keys.py", "storage/tables.py", "storage/prepared.py"]
+SQL_MODULES = ["users/store.py", "access/api_keys.py", "storage/tables.py", "storage/fastpath.py"]
 LONGEST_MODULE = 300
 
 

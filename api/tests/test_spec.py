@@ -14,7 +14,7 @@ from people_api.web.parsing import PATCH_TYPES
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-# DESIGN.md's contract table: the statuses each operation must document.
+# The v1 contract: each operation and the statuses it promises clients, which its spec must document.
 CONTRACT_STATUSES = {
     "home_page": {"200"},
     "test_page": {"200"},
@@ -85,7 +85,7 @@ def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
 
 
 def test_every_contract_operation_is_in_the_spec(document: dict[str, Any]) -> None:
-    """Each operationId DESIGN.md names is present in the document."""
+    """Each operation of the v1 contract is in the document, under its operationId."""
     ids = {operation.get("operationId") for _, _, operation in _operations(document)}
 
     assert set(CONTRACT_STATUSES) - ids == set()
@@ -93,7 +93,7 @@ def test_every_contract_operation_is_in_the_spec(document: dict[str, Any]) -> No
 
 @pytest.mark.parametrize("operation_id", sorted(CONTRACT_STATUSES))
 def test_operation_documents_its_contract_statuses(document: dict[str, Any], operation_id: str) -> None:
-    """Every status DESIGN.md lists for an operation is in its documented responses."""
+    """Every status the v1 contract promises for an operation is in its documented responses."""
     (operation,) = [op for _, _, op in _operations(document) if op.get("operationId") == operation_id]
 
     assert CONTRACT_STATUSES[operation_id] <= set(operation["responses"])

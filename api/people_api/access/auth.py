@@ -19,6 +19,7 @@ from apispec import APISpec, BasePlugin
 
 from people_api.access.api_keys import ApiKey, KeyStore
 from people_api.config import API_PREFIX
+from people_api.storage.writelock import TurnTimeout
 from people_api.web.errors import PROBLEM, ProblemSchema, render_problem
 
 SCHEME = "bearerAuth"
@@ -194,7 +195,7 @@ def _from_this_machine(request: flask.Request) -> bool:
 def _record_use(keys: KeyStore, key: ApiKey) -> None:
     try:
         keys.record_use(key)
-    except sa.exc.OperationalError as error:
+    except (sa.exc.OperationalError, TurnTimeout) as error:
         # last_used_at is advisory: a busy or locked database must not fail the request for it.
         logger.warning("could not record the use of API key %s: %s", key.id, error)
 

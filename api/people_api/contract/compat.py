@@ -49,7 +49,8 @@ FORMAT_LENGTHS = {"uuid": 36}
 # (narrower, wider) string formats; the wider never narrows back in a request.
 FORMAT_WIDENINGS = frozenset({("email", "idn-email")})
 INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-# CPython's own regular-expression parser (private, stable since 2.x): it knows a pattern's width.
+# CPython's own regular-expression parser knows a pattern's width; no public API does. It is private, so
+# api/tests/test_library_internals.py holds it to what this module reads from it.
 _sre = importlib.import_module("re._parser")
 
 

@@ -135,6 +135,8 @@ class BoundedConnection(psycopg.Connection[Any]):
         try:
             return super().wait(gen, interval, self.guard.bound)
         except psycopg.errors._WaitTimeout:
+            # psycopg's own timeout is private (callers are to convert it, as here); no public error
+            # tells it apart, and api/tests/test_library_internals.py holds it to its name and behaviour.
             # Cut off mid-protocol, the connection is unusable; closed, SQLAlchemy discards it.
             self.close()
             self.guard.trip()

@@ -11,11 +11,13 @@ from people_api.config import Settings
 from people_api.storage import outages, writelock
 
 # Errors that mean the database is away or too slow for now, not that a statement is wrong: connection
-# refused or lost, statement or lock timeout, pool exhausted. The API answers them with a 503.
+# refused or lost, statement or lock timeout, pool exhausted, no turn to write on SQLite. The API answers
+# them with a 503.
 UNAVAILABLE: tuple[type[Exception], ...] = (
     sa.exc.OperationalError,
     sa.exc.InterfaceError,
     sa.exc.TimeoutError,
+    writelock.TurnTimeout,
 )
 
 

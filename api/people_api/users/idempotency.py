@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.storage.prepared import Prepared
+from people_api.storage.fastpath import HotStatement
 from people_api.storage.tables import idempotency_keys as keys
 from people_api.users import responses
 from people_api.users.store import EmailTaken, User, UserNotFound, UserStore
@@ -168,7 +168,7 @@ class Idempotency:
         )
         replaced = ("fingerprint", "created_at", "locked_at", *answer)
         # An expired key is claimed as if absent. Its rowcount is 0 when a live key exists.
-        self._claim = Prepared(
+        self._claim = HotStatement(
             engine,
             insert.on_conflict_do_update(
                 index_elements=[keys.c.api_key_id, keys.c.key],

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from people_api.storage.prepared import Prepared
+from people_api.storage.fastpath import HotStatement
 from people_api.storage.tables import users
 from people_api.users import rules
 
@@ -106,15 +106,15 @@ class UserStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         # The hot statements; pages by the filters a page is asked with (after, name, email).
-        self._by_id = Prepared(engine, _BY_ID)
+        self._by_id = HotStatement(engine, _BY_ID)
         self._pages = {
-            filters: Prepared(engine, _page_query(*filters))
+            filters: HotStatement(engine, _page_query(*filters))
             for filters in itertools.product((False, True), repeat=3)
         }
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         # The one INSERT of a user. A taken email stores nothing and raises nothing (no row comes
         # back), so a PostgreSQL transaction it runs in goes on (an IntegrityError would abort it).
-        self._add = Prepared(
+        self._add = HotStatement(
             engine,
             insert(users)
             .values(_NEW)

@@ -21,7 +21,8 @@ class PeopleBlueprint(Blueprint):  # type: ignore[misc]
 
     def alt_response(self, status_code: int | str, **kwargs: Any) -> Any:
         """smorest's alt_response, documenting without wrapping: its wrapper only calls the view, so
-        each documented response cost a call layer per request (five on a create)."""
+        each documented response cost a call layer per request (five on a create). smorest keeps the
+        documentation in the private `_apidoc`; api/tests/test_library_internals.py holds it to that."""
         document = super().alt_response(status_code, **kwargs)
 
         def decorator(func: Any) -> Any:
@@ -63,7 +64,8 @@ class PeopleApi(Api):  # type: ignore[misc]
 
     def _register_responses(self) -> None:
         # Private smorest method, overridden because it registers the shared error responses (the 400
-        # that @blp.arguments refers to) as application/json; ours are problem+json.
+        # that @blp.arguments refers to) as application/json; ours are problem+json. No public hook
+        # sets their content type alone; api/tests/test_library_internals.py holds the override to it.
         for status in http.HTTPStatus:
             if status < 400:
                 continue
@@ -73,5 +75,6 @@ class PeopleApi(Api):  # type: ignore[misc]
 
     def _register_pagination_header(self) -> None:
         # Private smorest method, overridden because its offset pagination is unused (we page by
-        # cursor) and registering its header would drag a PaginationMetadata schema into the spec.
+        # cursor) and registering its header would drag a PaginationMetadata schema into the spec
+        # (held to it by api/tests/test_library_internals.py).
         return None

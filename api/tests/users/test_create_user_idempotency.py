@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -126,13 +126,16 @@ def test_the_same_key_from_one_api_key_replays(client: FlaskClient, make_token: 
     assert retry.headers["Idempotent-Replayed"] == "true"
 
 
-def test_retry_while_the_first_is_running_gets_its_response(app: flask.Flask, held_inserts: Any) -> None:
+def test_retry_while_the_first_is_running_gets_its_response(
+    app: flask.Flask, held_inserts: Any, claims: queue.Queue[None]
+) -> None:
     """A retry that arrives before the first request finished waits for it and replays its 201."""
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(_post, app.test_client(), JOHN, "key-1")
         insert = held_inserts.next()
+        claims.get(timeout=10)  # the first's, uncommitted while its user INSERT is held
         retry = pool.submit(_post, app.test_client(), JOHN, "key-1")
-        time.sleep(0.2)  # the retry's claim now waits on the first's uncommitted one (or soon will)
+        claims.get(timeout=10)  # the retry's, on its way to wait on the first's
         insert.set()
         created, replayed = first.result(10), retry.result(10)
 

@@ -62,7 +62,7 @@ def test_create_schema_loads_valid_bodies(data: dict[str, Any], loaded: dict[str
 
 
 def test_create_schema_counts_name_length_after_trimming() -> None:
-    """A 200-character name inside surrounding whitespace is within 1-200 (DESIGN: after trimming)."""
+    """A 200-character name inside surrounding whitespace is within 1-200: names are measured trimmed."""
     data = {"name": "  " + "a" * 200 + "  ", "email": "john@example.com"}
 
     assert UserCreateSchema().load(data) == {"name": "a" * 200, "email": "john@example.com"}

@@ -1,4 +1,4 @@
-"""The classroom seed's curl examples keep their status codes (DESIGN: byte-for-byte in status)."""
+"""The classroom seed's curl examples keep their status codes, exactly."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ EXAMPLES = {
     "list-by-name": Example(
         "john", "curl -i .../people/v1/users?name=John", "GET", "/people/v1/users?name=John", None, None, 200
     ),
-    # The seed answered 404 here; a filter that matches nobody is now an empty 200 page.
+    # Unlike the seed (404), a filter that matches nobody answers an empty page: no resource is missing.
     "list-by-name-no-match": Example(
         "empty", "curl -i .../people/v1/users?name=John", "GET", "/people/v1/users?name=John", None, None, 200
     ),
