@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
 
@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.pool import QueuePool
 
 from people_api.config import Settings
@@ -97,3 +98,25 @@ def test_upgrade_twice_is_a_no_op(app: flask.Flask) -> None:
 
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_heads() == before != ()
+
+
+def _columns(engine: sa.Engine) -> dict[str, list[str]]:
+    inspector = sa.inspect(engine)
+    tables = [table for table in inspector.get_table_names() if table != "alembic_version"]
+    return {table: sorted(column["name"] for column in inspector.get_columns(table)) for table in tables}
+
+
+def test_each_downgrade_undoes_its_upgrade(
+    empty_engine: sa.Engine, downgrade: Callable[[sa.Engine, str], None]
+) -> None:
+    """Up one revision at a time, then down one at a time: each step down leaves the tables and columns
+    the step up found."""
+    revisions = [s.revision for s in ScriptDirectory(str(migrations._migrations_dir())).walk_revisions()]
+    before = {}
+    for revision, below in zip(reversed(revisions), ["base", *reversed(revisions[1:])], strict=True):
+        before[revision] = (below, _columns(empty_engine))
+        migrations.upgrade(empty_engine, revision)
+    for revision in revisions:
+        below, columns = before[revision]
+        downgrade(empty_engine, below)
+        assert _columns(empty_engine) == columns, revision

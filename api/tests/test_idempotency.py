@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from making import stored_user
+from making import new_user, stored_user
 
 import people_api.users.store
 from people_api.storage import migrations
@@ -77,7 +77,7 @@ def plain_answers(monkeypatch: pytest.MonkeyPatch) -> None:
 def _create(
     idempotency: Idempotency, key: str = "k1", body: dict[str, str] = JOHN, api_key_id: str | None = None
 ) -> Answer:
-    return idempotency.create_user(key, body, UserStore.new(**body), api_key_id=api_key_id)
+    return idempotency.create_user(key, body, new_user(**body), api_key_id=api_key_id)
 
 
 def _users(store: UserStore) -> int:

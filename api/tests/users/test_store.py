@@ -7,7 +7,7 @@ from datetime import UTC
 
 import flask
 import pytest
-from making import stored_user
+from making import new_user, stored_user
 
 from people_api.users.store import EmailTaken, UserNotFound, UserRow, UserStore, VersionMismatch
 
@@ -58,7 +58,7 @@ def test_added_user_reads_back_as_it_was_made(
     """A user made by new() and stored by add(), alone or within a caller's transaction, reads back
     with the very id, version and times it was made with, so whatever was rendered from it before
     storing stays true."""
-    made = store.new(name="Ada", email="Ada@example.com")
+    made = new_user(name="Ada", email="Ada@example.com")
     if in_transaction:
         with app.extensions["people_api.engine"].begin() as conn:
             store.add(made, conn=conn)
@@ -78,8 +78,8 @@ def test_add_with_a_taken_email_stores_nothing_and_the_transaction_goes_on(
     stored_user(store, name="Ada", email="ada@example.com")
     with app.extensions["people_api.engine"].begin() as conn:
         with pytest.raises(EmailTaken):
-            store.add(store.new(name="ADA", email="ADA@example.com"), conn=conn)
-        store.add(store.new(name="Bob", email="Bob@example.com"), conn=conn)
+            store.add(new_user(name="ADA", email="ADA@example.com"), conn=conn)
+        store.add(new_user(name="Bob", email="Bob@example.com"), conn=conn)
 
     assert _names(store.list_page(limit=10)[0]) == ["Ada", "Bob"]
 

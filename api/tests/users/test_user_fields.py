@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import flask
 import marshmallow as ma
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from people_api.cli.users import export as export_command
 from people_api.storage.tables import users
 from people_api.users.bulk import formats
 from people_api.users.bulk.exporting import export_users
@@ -23,10 +27,12 @@ from people_api.users.schemas import UserCreateSchema, UserPatchSchema, UserRepl
 from people_api.users.store import DERIVED, User, UserRow, UserStore
 
 USERS = "/people/v1/users"
+ROOT = Path(__file__).resolve().parents[3]
 FIELDS = [field.name for field in dataclasses.fields(User)]
 # What the server makes; a client writes every other field.
 SERVER_MADE = ["id", "version", "created_at", "updated_at"]
 WRITABLE = list(UserCreateSchema().fields)
+TEXT = [name for name, field in UserCreateSchema().fields.items() if isinstance(field, ma.fields.String)]
 # Two valid values of each writable field. Adding a field means adding it here, which puts it through
 # every round trip below.
 SAMPLES: dict[str, tuple[Any, Any]] = {
@@ -106,6 +112,39 @@ class TestOneDeclaration:
         """The bulk INSERT binds every column a create's INSERT binds."""
         assert set(INSERT_COLUMNS) == set(users.c.keys()) - {"seq"}
 
+    def test_wire_format_is_nullable_where_a_client_may_write_null(self) -> None:
+        """A field a client may write as null is nullable in the answer too, so the spec, and the client
+        generated from it, admit the null the server sends back."""
+        wire, create = UserSchema().fields, UserCreateSchema().fields
+
+        assert {name: wire[name].allow_none for name in create} == {
+            n: f.allow_none for n, f in create.items()
+        }
+
+    def test_each_text_column_is_as_wide_as_the_wire_format_says(self) -> None:
+        """A text column holds exactly the maxLength the spec gives its field: SQLite never checks a
+        width, and PostgreSQL refuses a longer value with a 500."""
+        wire = UserSchema().fields
+        widths = {
+            name: column.type.length
+            for name, column in users.c.items()
+            if isinstance(column.type, sa.String) and name in wire
+        }
+
+        assert widths == {name: wire[name].metadata["maxLength"] for name in widths}
+
+    def test_export_help_names_every_column(self) -> None:
+        """`people-api users export --help` names each column an export writes."""
+        assert ", ".join(formats.COLUMNS) in (export_command.help or "")
+
+    def test_docs_spell_out_every_field(self) -> None:
+        """The HTTP reference shows a user as the API returns it; the import how-to names each column."""
+        reference = (ROOT / "docs" / "reference" / "http-api.md").read_text(encoding="utf-8")
+        how_to = (ROOT / "docs" / "how-to" / "import-export.md").read_text(encoding="utf-8")
+
+        assert f"A user is `{{{', '.join(UserSchema().fields)}}}`" in reference
+        assert [column for column in formats.COLUMNS if f"`{column}`" not in how_to] == []
+
 
 class TestEveryFieldSurvives:
     """Each writable field comes back as it was sent, whichever way it went in."""
@@ -179,3 +218,15 @@ class TestEveryFieldSurvives:
 
         assert report.imported == 1
         assert client.get(f"{USERS}/{created['id']}").get_json() == created
+
+
+@pytest.mark.parametrize("field", TEXT)
+@pytest.mark.parametrize("text", ["a\u0000b", "a\ud800b"], ids=["nul", "lone-surrogate"])
+def test_text_no_database_can_store_is_a_400(client: FlaskClient, field: str, text: str) -> None:
+    """NUL (PostgreSQL cannot store it) or a lone surrogate (no UTF-8 database can) in any text field
+    is refused on that field, on either engine, never stored or a 500."""
+    body = json.dumps(_first(**{field: text}))
+
+    response = client.post(USERS, data=body, content_type="application/json")
+
+    assert (response.status_code, list(response.get_json()["errors"])) == (400, [field])

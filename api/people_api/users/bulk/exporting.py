@@ -53,7 +53,8 @@ def export_users(
 
             def write(users: list[dict[str, Any]]) -> None:
                 # Every cell through `protect`, so a name or email never opens as a live formula.
-                writer.writerows([[protect(cell) for cell in cells(user)] for user in users])
+                # A null stays an empty cell, which import reads as missing.
+                writer.writerows([[cell and protect(cell) for cell in cells(user)] for user in users])
 
         else:
             encode = json.JSONEncoder(ensure_ascii=False).encode
