@@ -177,3 +177,22 @@ def test_longer_header_fields_are_a_431_problem(
     response = client.get("/healthz", headers={"X-Filler": "a" * MAX_HEADER_BYTES})
 
     assert_problem(response, 431, f"The header fields are longer than {MAX_HEADER_BYTES} bytes.")
+
+
+def test_declared_body_over_the_limit_is_413_before_any_api_key_lookup(
+    client: FlaskClient, make_token: Callable[..., str], statements: list[str]
+) -> None:
+    """Size checks come first: a Content-Length over 1 MiB is refused without a database query, so a
+    flood of oversized requests with made-up tokens costs no key lookups."""
+    make_token()
+    statements.clear()
+
+    response = client.post(
+        USERS,
+        data=b"x" * (1024 * 1024 + 1),
+        content_type="application/json",
+        headers={"Authorization": "Bearer pa_made_up"},
+    )
+
+    assert response.status_code == 413
+    assert statements == []

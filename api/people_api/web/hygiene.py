@@ -7,9 +7,9 @@ from typing import Any
 
 import flask
 from flask_cors import CORS
-from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
-from people_api.config import API_PREFIX, Settings
+from people_api.config import API_PREFIX, MAX_BODY_BYTES, Settings
 
 # RFC 9112 asks servers to take request lines of at least 8000 octets. granian itself answers an
 # empty-bodied 414 only past 64 KiB, and 431 past its 408 KiB header buffer or 100 fields.
@@ -57,6 +57,11 @@ def refuse_oversized() -> None:
         raise RequestURITooLarge(f"The URL's path and query are longer than {MAX_URL_BYTES} bytes.")
     if _header_bytes(environ) > MAX_HEADER_BYTES:
         raise RequestHeaderFieldsTooLarge(f"The header fields are longer than {MAX_HEADER_BYTES} bytes.")
+    # A declared length is refused here, before the API-key lookup; a chunked body is counted as it
+    # is read (bodies.read_body), once the request is admitted.
+    declared = flask.request.content_length
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
 
 
 def _header_bytes(environ: dict[str, Any]) -> int:
