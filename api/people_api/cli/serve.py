@@ -69,9 +69,9 @@ def serve(
     address = host or settings.host
     bound = port or settings.port
     engine = engines.create_engine(settings)
-    with refusal_explained():
-        migrations.upgrade_if_embedded(engine)
     try:
+        with refusal_explained():
+            migrations.upgrade_if_embedded(engine)
         require_migrated(engine)
         _protected_mode_check(engine, address, settings.protected_mode and not unprotected)
     finally:
@@ -176,6 +176,10 @@ def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to PEOPLE_API_DATABASE_URL."""
     from people_api.storage import engines, migrations
 
-    with refusal_explained():
-        migrations.upgrade(engines.create_engine(load()), revision)
+    engine = engines.create_engine(load())
+    try:
+        with refusal_explained():
+            migrations.upgrade(engine, revision)
+    finally:
+        engine.dispose()  # its connections close now, not whenever the collector finds them
     click.echo(f"database at {revision}")
