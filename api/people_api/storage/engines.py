@@ -67,9 +67,3 @@ def create_engine(settings: Settings) -> Engine:
     dbguard.install(engine, settings.statement_timeout, settings.metrics_dir)
     outages.install(engine)
     return engine
-
-
-def ping(engine: Engine) -> None:
-    """Ask the database for a trivial answer; raises its driver's error while it is away."""
-    with engine.connect() as conn:
-        conn.execute(sa.text("SELECT 1"))
