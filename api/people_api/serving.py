@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# Threads per worker. Python runs one at a time, so more do not add throughput (measured: 1, 4 and 16
-# serve alike on 2 cores); they let requests that wait (on a slow body, on the database) wait side by
-# side instead of in line: 16 keep a worker answering while 8 bodies trickle in.
+# Threads per worker. One at a time runs the app (admission.py), so more do not add throughput; they let
+# requests that wait for their bodies wait side by side instead of in line: 16 keep a worker answering
+# while 8 bodies trickle in.
 THREADS = 16
 # How long an idle keep-alive connection stays open, and how long a client has to send a request's
 # head (granian's one timer serves both). Long enough to reuse a connection between a client's bursts,
@@ -220,9 +220,10 @@ def _worker_app(main_pid: int, stop_bound: int) -> Any:
     """The WSGI app, loaded in each granian worker."""
     if os.getpid() != main_pid:  # a worker process (on free-threaded Python granian's workers are threads)
         _stop_with(main_pid, stop_bound)
+    from people_api.admission import OneAtATime
     from people_api.wsgi import app
 
-    return app
+    return OneAtATime(app)
 
 
 def _stop_with(main_pid: int, stop_bound: int) -> None:

@@ -292,14 +292,15 @@ def test_serve_rejects_out_of_range_options(runner: Any, args: tuple[str, ...]) 
 def test_serve_has_granian_load_the_app_through_its_worker_loader(
     runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_granian: type[FakeGranian]
 ) -> None:
-    """granian gets a loader of its own (the one that ties workers to the main process), returning the app."""
+    """granian gets a loader of its own (the one that ties workers to the main process), returning the
+    app run one request at a time."""
     monkeypatch.setenv("PEOPLE_API_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
     runner.run("serve")
     from people_api.wsgi import app
 
     (server,) = fake_granian.instances
     assert server.serve_options["wrap_loader"] is False
-    assert server.serve_options["target_loader"]() is app
+    assert server.serve_options["target_loader"]().app is app
 
 
 def test_serve_refuses_a_port_something_listens_on(

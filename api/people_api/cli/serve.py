@@ -34,8 +34,8 @@ READY_WAIT_SECONDS = 120
     type=click.IntRange(1, 256),
     default=serving.THREADS,
     show_default=True,
-    help="Threads per worker: requests one worker serves at once (more wait). Each slow request "
-    "body holds one for at most its deadline.",
+    help="Threads per worker: requests one worker holds at once (more wait). One at a time runs the "
+    "API; the others let requests whose bodies are slow to arrive wait side by side.",
 )
 @click.option(
     "--keep-alive-timeout",
