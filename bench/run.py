@@ -37,7 +37,8 @@ def main() -> int:
             f"nox -s bench -- --users {','.join(str(n) for n in args.users)} --duration {args.duration} "
             f"--rounds {args.rounds} "
             f"--connections {args.connections} --workers {args.workers} "
-            f"--ceiling-workers {args.ceiling_workers} --db {args.db}"
+            + (f"--threads {args.threads} " if args.threads else "")
+            + f"--ceiling-workers {args.ceiling_workers} --db {args.db}"
         ),
         database="sqlite" if args.db == "sqlite" else "postgresql",
         started=f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
@@ -73,7 +74,7 @@ def _sweep(args: argparse.Namespace, users: int, tmp: Path) -> Sweep:
         ids_file = tmp / "ids.txt"
         ids_file.write_text("\n".join(ids) + "\n", encoding="utf-8")
         env = {**os.environ, "PEOPLE_API_DATABASE_URL": url}
-        with servers.serving(servers.api(args.workers), env) as (pid, port):
+        with servers.serving(servers.api(args.workers, args.threads), env) as (pid, port):
             base = f"http://127.0.0.1:{port}/people/v1/users"
             load = (args.duration, args.connections)
             # Unreported: every worker past its first requests, its connections open and pages cached.
@@ -123,6 +124,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="threads per worker [default: serve's own]")
     # Issue 12's targets and its FastAPI peer's figures are shares of a ceiling on one granian worker.
     parser.add_argument("--ceiling-workers", type=int, default=1)
     parser.add_argument(

@@ -15,9 +15,10 @@ BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 
 
-def api(workers: int) -> list[str]:
-    """`people-api serve` in its default configuration, as an operator starts it."""
-    return [str(BIN / "people-api"), "serve", "--workers", str(workers)]
+def api(workers: int, threads: int | None = None) -> list[str]:
+    """`people-api serve` in its default configuration, as an operator starts it (but for `threads`)."""
+    threads_option = ["--threads", str(threads)] if threads else []
+    return [str(BIN / "people-api"), "serve", "--workers", str(workers), *threads_option]
 
 
 def ceiling(workers: int) -> list[str]:

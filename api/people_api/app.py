@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     from people_api.users import schemas as users_schemas
     from people_api.users.idempotency import Idempotency
     from people_api.users.store import UserStore
-    from people_api.web import bodies, deprecation, docs, health, hygiene, pages
+    from people_api.web import bodies, docs, health, hygiene, pages
     from people_api.web.json_provider import OrjsonProvider
 
     settings = settings or Settings.from_env()
@@ -98,7 +98,6 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     for unavailable in engines.UNAVAILABLE:
         app.register_error_handler(unavailable, errors.database_unavailable)
     app.after_request(hygiene.label)  # 8. on the way out: nosniff, no-store for API answers
-    app.after_request(deprecation.announce)  # ... Deprecation and Sunset on a deprecated operation
     hygiene.allow_cors(app, settings)  # ... and CORS fields for allowlisted origins
 
     # The order matters and test_request_id, test_auth and test_shared_responses hold it: security

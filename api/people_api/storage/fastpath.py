@@ -3,9 +3,10 @@ with SQLAlchemy's events, type conversions and exceptions.
 
 A GET spent more of its time in SQLAlchemy's statement execution (the statement's cache key, an
 execution context, a result object) than in its query, and a create as long again around its INSERT
-and COMMIT (bench/report.md). Only that part is skipped. Every statement runs in a Connection
-(checkout, pool reset and return are SQLAlchemy's own), and `_execute` is the one place where one
-reaches the driver, in SQLAlchemy's order: the engine's before_cursor_execute listeners (a tracer)
+and COMMIT (bench/report.md). Only that part is skipped. Every statement runs on a connection of the
+engine's pool (checkout, reset and return are SQLAlchemy's own), in a Connection whenever the engine
+has a listener to hand one to, and `_execute` is the one place where one reaches the driver, in
+SQLAlchemy's order: the engine's before_cursor_execute listeners (a tracer)
 see it and may rewrite it, the dialect's do_execute listeners run (the SQLite writer's turn), the
 dialect executes it, and the after_cursor_execute listeners see it. Listeners are given no execution
 context (None), as SQLAlchemy gives them none for the statements it runs on a bare cursor. A driver
@@ -24,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import ReturnsRows
 
 
@@ -66,31 +68,38 @@ class HotStatement:
 
     def all(self, values: dict[str, Any]) -> list[list[Any]]:
         """Every row the statement gives with these parameter values, outside any transaction."""
-        conn = self._engine.connect()
-        try:
-            return self._execute(conn, values, commit=False)[0]
-        finally:
-            conn.close()
+        return self._alone(values, commit=False)
 
     def commit(self, values: dict[str, Any]) -> list[list[Any]]:
         """Run the statement in a transaction of its own, commit, and return the rows it returned."""
-        conn = self._engine.connect()
-        try:
-            return self._execute(conn, values, commit=True)[0]
-        finally:
-            conn.close()
+        return self._alone(values, commit=True)
 
     def on(self, conn: Connection, values: dict[str, Any]) -> Ran:
         """Run within the transaction `conn` is in; it commits or rolls back with it."""
-        return Ran(*self._execute(conn, values, commit=False))
+        return Ran(*self._execute(conn, conn.connection, values, commit=False))
+
+    def _alone(self, values: dict[str, Any], *, commit: bool) -> list[list[Any]]:
+        """Run on a connection of its own, from the pool and back to it."""
+        if self._events.before_cursor_execute or self._events.after_cursor_execute:
+            with self._engine.connect() as conn:  # the Connection the engine's listeners are handed
+                return self._execute(conn, conn.connection, values, commit=commit)[0]
+        # With no engine listener to hand it to, a Connection would cost a GET a tenth of its time.
+        try:
+            pooled = self._engine.raw_connection()
+        except self._error as error:  # raised as Engine.connect raises it, so still a 503
+            raise self._wrapped(error, self._sql, None, broken=False) from error
+        try:
+            return self._execute(None, pooled, values, commit=commit)[0]
+        finally:
+            pooled.close()
 
     def _execute(
-        self, conn: Connection, values: dict[str, Any], *, commit: bool
+        self, conn: Connection | None, pooled: PoolProxiedConnection, values: dict[str, Any], *, commit: bool
     ) -> tuple[list[list[Any]], int]:
-        """Run the statement on `conn`'s driver cursor as the module docstring says (and commit)."""
+        """Run the statement on `pooled`'s driver cursor as the module docstring says (and commit);
+        `conn` is the Connection it is checked out to, if any."""
         statement, params = self._sql, self._parameters(values)
-        dbapi_connection = conn.connection
-        cursor = dbapi_connection.cursor()
+        cursor = pooled.cursor()
         try:
             events = self._events
             for listener in events.before_cursor_execute:
@@ -105,27 +114,31 @@ class HotStatement:
             rows = cursor.fetchall() if cursor.description is not None else []
             ran = self._converted(rows), cursor.rowcount
             if commit:
-                self._engine.dialect.do_commit(dbapi_connection)
+                self._engine.dialect.do_commit(pooled)
             return ran
         except self._error as error:
-            broken = bool(
-                self._engine.dialect.is_disconnect(error, dbapi_connection.dbapi_connection, cursor)
-            )
+            broken = bool(self._engine.dialect.is_disconnect(error, pooled.dbapi_connection, cursor))
             if broken:
-                conn.invalidate(error)  # through the Connection, so its transaction knows
-            raise sa.exc.DBAPIError.instance(
-                statement,
-                params,
-                error,
-                self._error,
-                hide_parameters=True,
-                connection_invalidated=broken,
-                dialect=self._engine.dialect,
-                ismulti=False,
-            ) from error
+                (pooled if conn is None else conn).invalidate(error)  # a Connection's transaction knows
+            raise self._wrapped(error, statement, params, broken=broken) from error
         finally:
-            if not conn.invalidated:  # else closed with its connection
+            if pooled.is_valid:  # else closed with its connection
                 cursor.close()
+
+    def _wrapped(
+        self, error: Exception, statement: str, params: Any, *, broken: bool
+    ) -> sa.exc.StatementError:
+        """The exception a Connection raises for this driver error."""
+        return sa.exc.DBAPIError.instance(
+            statement,
+            params,
+            error,
+            self._error,
+            hide_parameters=True,
+            connection_invalidated=broken,
+            dialect=self._engine.dialect,
+            ismulti=False,
+        )
 
     def _converted(self, rows: Sequence[Any]) -> list[list[Any]]:
         converted = [list(row) for row in rows]

@@ -42,6 +42,10 @@ def deprecated(blp: Any, *, since: date, sunset: date | None = None) -> Callable
 
     def mark(view: View) -> View:
         setattr(view, _MARK, Deprecation(since, sunset))
+        if not getattr(blp, _MARK, False):
+            # Only the requests of a blueprint with a deprecated operation pay for the lookup.
+            blp.after_request(announce)
+            setattr(blp, _MARK, True)
         marked: View = blp.doc(**doc)(view)
         return marked
 
@@ -49,7 +53,8 @@ def deprecated(blp: Any, *, since: date, sunset: date | None = None) -> Callable
 
 
 def announce(response: flask.Response) -> flask.Response:
-    """Add the headers to every response, errors included, of an operation marked deprecated."""
+    """Add the headers to every response, errors included, of an operation marked deprecated (a
+    blueprint's after_request, once it has one)."""
     view = flask.current_app.view_functions.get(flask.request.endpoint or "")
     handler = getattr(getattr(view, "view_class", None), flask.request.method.lower(), view)
     marker: Deprecation | None = getattr(handler, _MARK, None)

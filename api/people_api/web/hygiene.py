@@ -59,9 +59,10 @@ def refuse_oversized() -> None:
         raise RequestHeaderFieldsTooLarge(f"The header fields are longer than {MAX_HEADER_BYTES} bytes.")
     # A declared length is refused here, before the API-key lookup; a chunked body is counted as it
     # is read (bodies.read_body), once the request is admitted.
-    declared = flask.request.content_length
-    if declared is not None and declared > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge()
+    if "CONTENT_LENGTH" in environ:  # most requests (a GET) send none: then werkzeug's parse is spared
+        declared = flask.request.content_length
+        if declared is not None and declared > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge()
 
 
 def _header_bytes(environ: dict[str, Any]) -> int:
