@@ -97,7 +97,9 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     # the way is a problem+json (the Api's handler, and the 503 of a database away).
     for unavailable in engines.UNAVAILABLE:
         app.register_error_handler(unavailable, errors.database_unavailable)
-    app.after_request(hygiene.label)  # 8. on the way out: nosniff, no-store for API answers
+    # 8. On the way out: a blueprint with a deprecated operation adds Deprecation and Sunset first
+    # (its own after_request, web/deprecation.py), then nosniff and no-store for API answers...
+    app.after_request(hygiene.label)
     hygiene.allow_cors(app, settings)  # ... and CORS fields for allowlisted origins
 
     # The order matters and test_request_id, test_auth and test_shared_responses hold it: security
