@@ -18,8 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# Answered beside the turn-holder: it touches nothing a request holds (web/health.py).
-_LIVENESS = "/healthz"
+from people_api.web.health import LIVENESS_PATH
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -32,7 +31,8 @@ class OneAtATime:
         self._turn = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == _LIVENESS:
+        # Answered beside the turn-holder: the liveness probe touches nothing a request holds.
+        if environ.get("PATH_INFO") == LIVENESS_PATH:
             return self.app(environ, start_response)
         turn = self._turn
         body = environ["wsgi.input"] = _BodyOffTurn(environ["wsgi.input"], turn)

@@ -27,11 +27,8 @@ def read_body() -> flask.Response | None:
     request = flask.request
     if request.method not in BODY_METHODS:
         return None  # no view reads it
-    length = request.content_length  # None when chunked, whatever Content-Length says (RFC 9112)
-    if length is not None:
-        if length > MAX_BODY_BYTES:
-            raise RequestEntityTooLarge()
-        return None  # werkzeug reads exactly that many bytes
+    if request.content_length is not None:  # None when chunked, whatever Content-Length says (RFC 9112)
+        return None  # werkzeug reads that many bytes; hygiene.refuse_oversized refused too many
     environ = request.environ
     # One byte past the limit tells an oversized body from a full one.
     body = _read(environ["wsgi.input"], MAX_BODY_BYTES + 1)
